@@ -1,0 +1,70 @@
+"""The ``stick-gen`` command: a thin dispatcher over ``stick_gen.commands.<name>`` modules.
+
+Each command module has a docstring (first line = help), ``add_arguments(parser)`` and
+``run(args) -> int``. Errors of the :class:`~stick_gen.model.errors.StickGenError` family become
+one line on stderr and a non-zero exit; ``--debug`` shows the traceback.
+
+>>> main(["--help"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from typing import List, Optional
+
+from . import commands
+from .model.errors import StickGenError
+
+# Multi-word commands (`lora merge`, `card update`) are modules named with an underscore.
+_ALIASES = {"lora": "lora", "card": "card"}
+
+
+def _command_modules() -> List[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (every command's module is imported, but no heavy library)."""
+    parser = argparse.ArgumentParser(
+        prog="stick-gen",
+        description="Text to stick-figure animation: make data, train, evaluate, generate, publish to the Hub.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in _command_modules():
+        module = importlib.import_module(f"{commands.__name__}.{name}")
+        doc = (module.__doc__ or name).strip()
+        cmd = sub.add_parser(
+            name.replace("_", "-"),
+            help=doc.splitlines()[0],
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run ``stick-gen`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except StickGenError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
