@@ -18,16 +18,14 @@ from typing import List, Optional
 from . import commands
 from .model.errors import StickGenError
 
-# Multi-word commands (`lora merge`, `card update`) are modules named with an underscore.
-_ALIASES = {"lora": "lora", "card": "card"}
-
-
 def _command_modules() -> List[str]:
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (every command's module is imported, but no heavy library)."""
+    """The full argument parser; a command with sub-verbs (`lora merge`) adds its own subparsers.
+
+     (every command's module is imported, but no heavy library)."""
     parser = argparse.ArgumentParser(
         prog="stick-gen",
         description="Text to stick-figure animation: make data, train, evaluate, generate, publish to the Hub.",
