@@ -23,9 +23,10 @@ def _command_modules() -> List[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser; a command with sub-verbs (`lora merge`) adds its own subparsers.
+    """The full parser. Command modules import no heavy library at module level, so this is fast.
 
-     (every command's module is imported, but no heavy library)."""
+    A command with sub-verbs (``lora merge``, ``card update``) adds its own subparsers.
+    """
     parser = argparse.ArgumentParser(
         prog="stick-gen",
         description="Text to stick-figure animation: make data, train, evaluate, generate, publish to the Hub.",
