@@ -1,0 +1,423 @@
+"""Checkpoint files: every format stick-gen writes, and the one safe way to read each.
+
+Formats (file names here are the single source of truth):
+
+* **training checkpoint** (``best_model.pt``, ``latest.pt``, ``*.pth``): a dict with
+  ``model_state_dict``, optimizer/scheduler state, ``step``, ``model_config``, ``variant``,
+  ``text_encoder``, ``metrics`` and ``format_version``. Only tensors and plain Python values,
+  so ``torch.load(path, weights_only=True)`` reads it.
+* **published weights**: :data:`WEIGHTS_BIN` (a plain state dict, as the spec's
+  ``model.load_state_dict(torch.load(model_path))`` expects), :data:`WEIGHTS_SAFETENSORS` (the
+  same tensors) and :data:`CONFIG_JSON` (constructor arguments, variant, pose layout version and
+  text-encoder identity).
+* **LoRA adapters** (``lora_adapters.pth``): ``kind="lora"``, the adapter tensors, the LoRA
+  configuration and the identity of the base model.
+
+Every reader refuses pickles that would run code or build arbitrary objects.
+
+>>> ckpt = load_checkpoint("checkpoints/best_model.pt")      # doctest: +SKIP
+>>> model = build_model(ckpt.model_config)                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+
+import torch
+
+from .errors import CheckpointError, UnsafeCheckpointError
+from .pose import POSE_LAYOUT_VERSION
+from .variants import get_variant, variant_for_shape
+
+CHECKPOINT_FORMAT_VERSION = 1
+WEIGHTS_BIN = "pytorch_model.bin"
+WEIGHTS_SAFETENSORS = "model.safetensors"
+CONFIG_JSON = "config.json"
+
+PathLike = Union[str, os.PathLike]
+StateDict = Dict[str, torch.Tensor]
+
+
+@dataclass
+class Checkpoint:
+    """A checkpoint read from disk, whatever its format."""
+
+    path: Path
+    kind: str
+    """``"training"``, ``"state_dict"``, ``"safetensors"``, ``"pretrained"`` (a directory) or ``"lora"``."""
+    state_dict: StateDict
+    model_config: Optional[Dict[str, Any]] = None
+    text_encoder: Optional[str] = None
+    variant: Optional[str] = None
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    """Everything else the file carried: step, metrics, base model, optimizer state..."""
+
+    def resolved_model_config(self) -> Dict[str, Any]:
+        """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`)."""
+        if self.model_config:
+            return dict(self.model_config)
+        return infer_model_config(self.state_dict, source=self.path)
+
+
+def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place.
+
+    A failure leaves the previous file (if any) untouched and no partial file behind.
+
+    >>> atomic_write("out.json", lambda p: p.write_text("{}"))   # doctest: +SKIP
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_torch_file(path: PathLike) -> Any:
+    """``torch.load(path, weights_only=True)`` with one clear error per way a file can be bad.
+
+    A pickle that would call a function (``os.system``...) raises :class:`UnsafeCheckpointError`
+    and runs nothing; an empty, truncated or foreign file raises :class:`CheckpointError`.
+    """
+    path = Path(path)
+    _check_file(path)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        if "Weights only load failed" in str(err):
+            found = re.search(r"(?:Unsupported global|GLOBAL)[:\s]+([\w.]+)", str(err))
+            what = f" (it references {found.group(1)})" if found else ""
+            raise UnsafeCheckpointError(
+                f"{path}: refused to load: the file holds a pickle that would run code or build arbitrary "
+                f"objects{what}. Nothing from it was executed. Only load checkpoints you trust, and re-save "
+                f"them as plain tensors (stick-gen writes only such files)."
+            ) from None
+        raise _not_a_checkpoint(path, err) from None
+    except Exception as err:  # the unpickler raises almost anything on a foreign or damaged file
+        raise _not_a_checkpoint(path, err) from None
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such file. Check the path (it is relative to {Path.cwd()}).")
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a directory, expected a checkpoint file")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path}: the file is empty (an interrupted save?). Re-create it or pick another.")
+
+
+def _not_a_checkpoint(path: Path, err: BaseException) -> CheckpointError:
+    reason = f"{type(err).__name__}: {err}".strip().rstrip(":").replace("\n", " ")
+    return CheckpointError(
+        f"{path}: not a readable PyTorch checkpoint (truncated, damaged or another kind of file; {reason[:160]}). "
+        f"Re-download or re-save it."
+    )
+
+
+def _read_safetensors(path: Path) -> Tuple[StateDict, Dict[str, str]]:
+    from safetensors import SafetensorError, safe_open
+
+    _check_file(path)
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            tensors = {key: f.get_tensor(key) for key in f.keys()}
+            return tensors, dict(f.metadata() or {})
+    except (SafetensorError, OSError, ValueError) as err:
+        raise _not_a_checkpoint(path, err) from None
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return isinstance(obj, Mapping) and len(obj) > 0 and all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items()
+    )
+
+
+def load_checkpoint(path: PathLike) -> Checkpoint:
+    """Read any stick-gen checkpoint: training dict, plain state dict, safetensors, LoRA, or a directory.
+
+    >>> ckpt = load_checkpoint("hf_upload/pytorch_model.bin")     # doctest: +SKIP
+    >>> ckpt.kind, ckpt.variant                                    # doctest: +SKIP
+    ('state_dict', 'medium')
+    """
+    path = Path(path)
+    if path.is_dir():
+        return _load_directory(path)
+    if path.suffix == ".safetensors":
+        tensors, meta = _read_safetensors(path)
+        config = _read_config_beside(path)
+        return _finish(Checkpoint(path, "safetensors", tensors, config.get("model_config"),
+                                  config.get("text_encoder"), config.get("variant"), meta))
+    obj = read_torch_file(path)
+    if isinstance(obj, Mapping) and obj.get("kind") == "lora":
+        adapter = obj.get("adapter_state_dict")
+        if not _is_state_dict(adapter):
+            raise CheckpointError(f"{path}: a LoRA checkpoint without adapter tensors ('adapter_state_dict')")
+        meta = {k: v for k, v in obj.items() if k != "adapter_state_dict"}
+        base = obj.get("base_model") or {}
+        return Checkpoint(path, "lora", dict(adapter), base.get("model_config"), obj.get("text_encoder"),
+                          base.get("variant"), meta)
+    if isinstance(obj, Mapping) and "model_state_dict" in obj:
+        state = obj["model_state_dict"]
+        if not _is_state_dict(state):
+            raise CheckpointError(f"{path}: 'model_state_dict' is empty or holds non-tensor values")
+        meta = {k: v for k, v in obj.items() if k not in ("model_state_dict", "model_config", "text_encoder", "variant")}
+        return _finish(Checkpoint(path, "training", dict(state), obj.get("model_config"), obj.get("text_encoder"),
+                                  obj.get("variant"), meta))
+    if _is_state_dict(obj):
+        config = _read_config_beside(path)
+        return _finish(Checkpoint(path, "state_dict", dict(obj), config.get("model_config"),
+                                  config.get("text_encoder"), config.get("variant")))
+    raise CheckpointError(
+        f"{path}: loads, but is neither a state dict, a training checkpoint (with 'model_state_dict') "
+        f"nor a LoRA checkpoint"
+    )
+
+
+def _read_config_beside(weights: Path) -> Dict[str, Any]:
+    """The ``config.json`` next to a weights file, split into model config and metadata."""
+    config_file = weights.parent / CONFIG_JSON
+    if not config_file.is_file():
+        return {}
+    try:
+        raw = json.loads(config_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointError(f"{config_file}: not valid JSON ({err})") from None
+    return split_config_json(raw)
+
+
+def split_config_json(raw: Mapping[str, Any]) -> Dict[str, Any]:
+    """``config.json`` contents -> ``{"model_config", "variant", "text_encoder", ...}``."""
+    from .transformer import StickFigureTransformer
+
+    params = StickFigureTransformer._hub_mixin_init_parameters
+    model_config = {k: v for k, v in raw.items() if k in params}
+    return {
+        "model_config": model_config or None,
+        "variant": raw.get("variant"),
+        "text_encoder": raw.get("text_encoder"),
+        "pose_layout_version": raw.get("pose_layout_version"),
+    }
+
+
+def _load_directory(path: Path) -> Checkpoint:
+    for name in (WEIGHTS_SAFETENSORS, WEIGHTS_BIN):
+        if (path / name).is_file():
+            ckpt = load_checkpoint(path / name)
+            ckpt.path, ckpt.kind = path, "pretrained"
+            return ckpt
+    raise CheckpointError(f"{path}: holds neither {WEIGHTS_SAFETENSORS} nor {WEIGHTS_BIN}")
+
+
+def _finish(ckpt: Checkpoint) -> Checkpoint:
+    config = ckpt.model_config
+    if config and ckpt.text_encoder is None:
+        ckpt.text_encoder = config.get("text_encoder")
+    if ckpt.variant is None:
+        shape = ckpt.resolved_model_config() if _looks_like_stick_gen(ckpt.state_dict) else None
+        if shape:
+            found = variant_for_shape(shape["d_model"], shape["nhead"], shape["num_layers"])
+            ckpt.variant = found.name if found else None
+    return ckpt
+
+
+def _looks_like_stick_gen(state_dict: Mapping[str, torch.Tensor]) -> bool:
+    return "text_proj.0.weight" in state_dict and "motion_head.weight" in state_dict
+
+
+def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "state dict") -> Dict[str, Any]:
+    """Constructor arguments read off the tensor shapes (head count from the variant table).
+
+    >>> from .transformer import StickFigureTransformer
+    >>> infer_model_config(StickFigureTransformer(d_model=256, nhead=8, num_layers=6).state_dict())["d_model"]
+    256
+    """
+    if not _looks_like_stick_gen(state_dict):
+        raise CheckpointError(f"{source}: does not hold StickFigureTransformer weights (no text_proj/motion_head)")
+    d_model, embedding_dim = state_dict["text_proj.0.weight"].shape
+    layers = {int(m.group(1)) for k in state_dict if (m := re.match(r"encoder\.layers\.(\d+)\.", k))}
+    num_layers = max(layers) + 1 if layers else 0
+    num_tokens = state_dict["token_position"].shape[0]
+    output_dim = state_dict["feature_mean"].shape[0]
+    frames_per_token = state_dict["motion_head.weight"].shape[0] // output_dim
+    variant = variant_for_shape(d_model, _guess_heads(d_model, num_layers), num_layers)
+    return dict(
+        input_dim=state_dict["context_in.weight"].shape[1] // frames_per_token - 1,
+        d_model=d_model,
+        nhead=_guess_heads(d_model, num_layers),
+        num_layers=num_layers,
+        output_dim=output_dim,
+        embedding_dim=embedding_dim,
+        num_actions=state_dict["action_head.weight"].shape[0] // frames_per_token,
+        dim_feedforward=state_dict["encoder.layers.0.linear1.weight"].shape[0] if num_layers else
+        (variant.dim_feedforward if variant else 4 * d_model),
+        max_frames=num_tokens * frames_per_token,
+        frames_per_token=frames_per_token,
+        latent_dim=state_dict["latent_proj.0.weight"].shape[1],
+        max_actors=state_dict["slot_embedding.weight"].shape[0],
+    )
+
+
+def _guess_heads(d_model: int, num_layers: int) -> int:
+    for name in ("small", "medium", "large"):
+        v = get_variant(name)
+        if (v.d_model, v.num_layers) == (d_model, num_layers):
+            return v.nhead
+    return max(1, d_model // 32)
+
+
+def build_model(config: Mapping[str, Any]):
+    """A fresh :class:`StickFigureTransformer` from constructor arguments (unknown keys are an error)."""
+    from .errors import ConfigError
+    from .transformer import StickFigureTransformer
+
+    params = StickFigureTransformer._hub_mixin_init_parameters
+    unknown = sorted(set(config) - set(params))
+    if unknown:
+        raise ConfigError(f"unknown model config keys {unknown}; known keys: {sorted(params)}")
+    return StickFigureTransformer(**config)
+
+
+def load_state_dict_strict(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor], source: Any) -> None:
+    """``model.load_state_dict(state_dict)`` with an error that lists every missing, unexpected or misshapen key."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(own))
+    misshapen = [
+        f"{k}: file {tuple(state_dict[k].shape)} vs model {tuple(own[k].shape)}"
+        for k in sorted(set(own) & set(state_dict))
+        if tuple(own[k].shape) != tuple(state_dict[k].shape)
+    ]
+    if missing or unexpected or misshapen:
+        parts = []
+        if missing:
+            parts.append(f"missing keys ({len(missing)}): {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''}")
+        if unexpected:
+            parts.append(f"unexpected keys ({len(unexpected)}): {', '.join(unexpected[:8])}"
+                         f"{' ...' if len(unexpected) > 8 else ''}")
+        if misshapen:
+            parts.append(f"shape mismatches ({len(misshapen)}): {'; '.join(misshapen[:4])}")
+        hint = _variant_hint(model, state_dict)
+        raise CheckpointError(f"{source}: weights do not fit this model: " + " | ".join(parts) + hint)
+    model.load_state_dict(state_dict, strict=True)
+
+
+def _variant_hint(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor]) -> str:
+    if not _looks_like_stick_gen(state_dict) or not hasattr(model, "config"):
+        return ""
+    found = infer_model_config(state_dict)
+    theirs = variant_for_shape(found["d_model"], found["nhead"], found["num_layers"])
+    ours = variant_for_shape(model.config["d_model"], model.config["nhead"], model.config["num_layers"])
+    if theirs and theirs != ours:
+        return f". The file holds the {theirs.name} variant (d_model={theirs.d_model}); use --variant {theirs.name}"
+    return ""
+
+
+def load_model(path: PathLike, expected_variant: Optional[str] = None):
+    """Build the model a checkpoint describes and load its weights strictly; returns ``(model, checkpoint)``.
+
+    >>> model, ckpt = load_model("checkpoints/best_model.pt", expected_variant="small")   # doctest: +SKIP
+    """
+    ckpt = load_checkpoint(path)
+    if ckpt.kind == "lora":
+        raise CheckpointError(f"{path}: holds LoRA adapters only; merge them first with `stick-gen lora merge`")
+    config = ckpt.resolved_model_config()
+    if expected_variant is not None:
+        want = get_variant(expected_variant)
+        if (config["d_model"], config["nhead"], config["num_layers"]) != (want.d_model, want.nhead, want.num_layers):
+            got = variant_for_shape(config["d_model"], config["nhead"], config["num_layers"])
+            raise CheckpointError(
+                f"{path}: holds {'the ' + got.name + ' variant' if got else 'a custom shape'} "
+                f"(d_model={config['d_model']}, layers={config['num_layers']}), not {want.name} "
+                f"(d_model={want.d_model}, layers={want.num_layers}); pass --variant {got.name if got else '...'}"
+            )
+    if ckpt.text_encoder and not config.get("text_encoder"):
+        config["text_encoder"] = ckpt.text_encoder
+    model = build_model(config)
+    load_state_dict_strict(model, ckpt.state_dict, path)
+    model.eval()
+    return model, ckpt
+
+
+def model_config_json(model) -> Dict[str, Any]:
+    """What ``config.json`` holds: constructor arguments + variant, pose layout version, text encoder."""
+    config = dict(model.config)
+    found = variant_for_shape(config["d_model"], config["nhead"], config["num_layers"])
+    config.update(
+        model_type="stick-gen",
+        variant=found.name if found else None,
+        pose_layout_version=POSE_LAYOUT_VERSION,
+        format_version=CHECKPOINT_FORMAT_VERSION,
+    )
+    return config
+
+
+def plain_state_dict(model: torch.nn.Module) -> StateDict:
+    """Detached, contiguous CPU copies of every tensor (what published files hold)."""
+    return {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
+
+
+def save_weights(directory: PathLike, model) -> Dict[str, Path]:
+    """Write :data:`WEIGHTS_BIN`, :data:`WEIGHTS_SAFETENSORS` and :data:`CONFIG_JSON` into ``directory``."""
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    state = plain_state_dict(model)
+    config = model_config_json(model)
+    written = {
+        "bin": atomic_write(directory / WEIGHTS_BIN, lambda p: torch.save(state, p)),
+        "safetensors": atomic_write(
+            directory / WEIGHTS_SAFETENSORS,
+            lambda p: save_file(state, str(p), metadata={"format": "pt", "text_encoder": str(config["text_encoder"])}),
+        ),
+        "config": atomic_write(directory / CONFIG_JSON,
+                               lambda p: p.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")),
+    }
+    return written
+
+
+def save_training_checkpoint(
+    path: PathLike,
+    model,
+    *,
+    optimizer: Optional[torch.optim.Optimizer] = None,
+    scheduler: Optional[Any] = None,
+    step: int = 0,
+    metrics: Optional[Mapping[str, float]] = None,
+    extra: Optional[Mapping[str, Any]] = None,
+) -> Path:
+    """Write a training checkpoint that ``torch.load(path, weights_only=True)`` can read.
+
+    >>> save_training_checkpoint("checkpoints/best_model.pt", model, step=1200)   # doctest: +SKIP
+    """
+    config = model_config_json(model)
+    payload: Dict[str, Any] = {
+        "format_version": CHECKPOINT_FORMAT_VERSION,
+        "kind": "training",
+        "model_state_dict": plain_state_dict(model),
+        "model_config": dict(model.config),
+        "variant": config["variant"],
+        "pose_layout_version": POSE_LAYOUT_VERSION,
+        "text_encoder": model.text_encoder,
+        "step": int(step),
+        "metrics": {k: float(v) for k, v in (metrics or {}).items()},
+    }
+    if optimizer is not None:
+        payload["optimizer_state_dict"] = optimizer.state_dict()
+    if scheduler is not None:
+        payload["scheduler_state_dict"] = scheduler.state_dict()
+    payload.update(extra or {})
+    return atomic_write(path, lambda p: torch.save(payload, p))

@@ -1,0 +1,245 @@
+"""StickFigureTransformer: text (+ the generator's random draws) -> one actor's motion.
+
+The whole network in one file. One actor's 10-second clip (250 frames at 25 fps) is cut into
+50 *frame tokens* of 5 frames each. Every token starts as a learned position embedding plus a
+conditioning vector built from
+
+* the text embedding (``embedding_dim`` = 1024, from :mod:`..inference.text_encoder`),
+* a latent vector ``z`` in ``[0, 1]^latent_dim``: the uniform draws the data generator made for
+  everything the text leaves open (gait phase, tempo inside the range a word allows, when each
+  action starts...). Training feeds the clip's own draws; generation samples them, so the same
+  prompt with another seed gives another take, and regression does not average rhythm away,
+* the actor's slot (0, 1, 2 = order the text mentions the actors in) and the number of actors,
+  which is how two actors of "Two people playing catch" get complementary parts,
+* optionally, known frames of motion (``context``, ``input_dim`` = 20 values per frame, with a
+  mask) for continuing or in-betweening a motion. Generation never needs them.
+
+A pre-norm transformer encoder mixes the tokens; a linear head turns each token back into 5
+frames of *motion features* (see :func:`..model.pose.pose_to_features`), and a second head gives
+per-frame action logits. The action head only reads the hidden states: labels are never fed in.
+A third head predicts the number of actors from the text alone, so a pipeline can ask the model
+how many people a prompt describes.
+
+>>> import torch
+>>> model = StickFigureTransformer(input_dim=20, d_model=256, nhead=8, num_layers=6,
+...                                output_dim=20, embedding_dim=1024, num_actions=64)
+>>> out = model(torch.zeros(2, 1024), torch.rand(2, 16))
+>>> tuple(out.motion.shape), tuple(out.action_logits.shape)
+((2, 250, 20), (2, 250, 64))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from huggingface_hub import PyTorchModelHubMixin
+
+from .errors import CheckpointError, ConfigError
+from .pose import DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
+from .variants import variant_for_shape
+
+MAX_ACTORS = 3
+
+
+@dataclass
+class MotionOutput:
+    """What one forward pass returns. Shapes use B = batch, T = frames, A = action classes."""
+
+    motion: torch.Tensor  # (B, T, output_dim), normalised motion features
+    action_logits: torch.Tensor  # (B, T, num_actions)
+    count_logits: torch.Tensor  # (B, max_actors): logits for 1..max_actors people in the text
+
+
+class StickFigureTransformer(
+    nn.Module,
+    PyTorchModelHubMixin,
+    library_name="stick-gen",
+    tags=["stick-gen", "text-to-motion", "animation"],
+    repo_url="https://huggingface.co/GesturaAI",
+    license="mit",
+):
+    """Text-conditioned generator of one actor's motion; see the module docstring."""
+
+    def __init__(
+        self,
+        input_dim: int = POSE_DIM,
+        d_model: int = 256,
+        nhead: int = 8,
+        num_layers: int = 6,
+        output_dim: int = POSE_DIM,
+        embedding_dim: int = 1024,
+        num_actions: int = 64,
+        dim_feedforward: Optional[int] = None,
+        max_frames: int = DEFAULT_FRAMES,
+        frames_per_token: int = 5,
+        latent_dim: int = 16,
+        max_actors: int = MAX_ACTORS,
+        dropout: float = 0.1,
+        text_encoder: Optional[str] = None,
+    ) -> None:
+        super().__init__()
+        if d_model % nhead:
+            raise ConfigError(f"d_model={d_model} is not divisible by nhead={nhead}")
+        if max_frames % frames_per_token:
+            raise ConfigError(f"max_frames={max_frames} is not a multiple of frames_per_token={frames_per_token}")
+        if dim_feedforward is None:
+            variant = variant_for_shape(d_model, nhead, num_layers)
+            dim_feedforward = variant.dim_feedforward if variant else 4 * d_model
+        self.config: Dict[str, Any] = dict(
+            input_dim=input_dim, d_model=d_model, nhead=nhead, num_layers=num_layers, output_dim=output_dim,
+            embedding_dim=embedding_dim, num_actions=num_actions, dim_feedforward=dim_feedforward,
+            max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
+            max_actors=max_actors, dropout=dropout, text_encoder=text_encoder,
+        )
+        self.text_encoder = text_encoder
+        """Identity of the text encoder the weights were trained with (None: not recorded)."""
+        self.frames_per_token = frames_per_token
+        self.num_tokens = max_frames // frames_per_token
+        self.output_dim, self.num_actions, self.max_actors = output_dim, num_actions, max_actors
+
+        self.text_proj = nn.Sequential(nn.Linear(embedding_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
+        self.latent_proj = nn.Sequential(nn.Linear(latent_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
+        self.slot_embedding = nn.Embedding(max_actors, d_model)
+        self.count_embedding = nn.Embedding(max_actors, d_model)
+        self.token_position = nn.Parameter(torch.randn(self.num_tokens, d_model) * 0.02)
+        # known frames + their mask, 5 frames per token
+        self.context_in = nn.Linear(frames_per_token * (input_dim + 1), d_model)
+        layer = nn.TransformerEncoderLayer(
+            d_model, nhead, dim_feedforward, dropout, activation="gelu", batch_first=True, norm_first=True
+        )
+        self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+        self.final_norm = nn.LayerNorm(d_model)
+        self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
+        self.action_head = nn.Linear(d_model, frames_per_token * num_actions)
+        self.count_head = nn.Linear(d_model, max_actors)
+        # Motion-feature statistics of the training set; buffers, so they travel with the weights.
+        self.register_buffer("feature_mean", torch.zeros(output_dim))
+        self.register_buffer("feature_std", torch.ones(output_dim))
+
+    def forward(
+        self,
+        text_embedding: torch.Tensor,
+        latents: torch.Tensor,
+        slot: Optional[torch.Tensor] = None,
+        num_actors: Optional[torch.Tensor] = None,
+        context: Optional[torch.Tensor] = None,
+        context_mask: Optional[torch.Tensor] = None,
+    ) -> MotionOutput:
+        """Predict normalised motion features and per-frame action logits.
+
+        ``text_embedding`` (B, E); ``latents`` (B, L) in [0, 1]; ``slot`` and ``num_actors`` (B,)
+        long (default: actor 0 of 1); ``context`` (B, T, input_dim) with ``context_mask`` (B, T)
+        in the same normalised feature space as the output.
+        """
+        batch = text_embedding.shape[0]
+        device = text_embedding.device
+        if slot is None:
+            slot = torch.zeros(batch, dtype=torch.long, device=device)
+        if num_actors is None:
+            num_actors = torch.ones(batch, dtype=torch.long, device=device)
+        text = self.text_proj(text_embedding)  # (B, C)
+        cond = text + self.latent_proj(latents * 2 - 1) + self.slot_embedding(slot)
+        cond = cond + self.count_embedding(num_actors.clamp(1, self.max_actors) - 1)
+        h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
+        if context is None:
+            h = h + self.context_in.bias
+        else:
+            mask = context_mask.to(context.dtype).unsqueeze(-1)  # (B, T, 1)
+            known = torch.cat([context * mask, mask], dim=-1)  # (B, T, input_dim + 1)
+            h = h + self.context_in(known.reshape(batch, self.num_tokens, -1))
+        h = self.final_norm(self.encoder(h))  # (B, N, C)
+        motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
+        actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
+        return MotionOutput(motion, actions, self.count_head(text))
+
+    @torch.no_grad()
+    def generate(
+        self,
+        text_embedding: torch.Tensor,
+        latents: torch.Tensor,
+        slot: Optional[torch.Tensor] = None,
+        num_actors: Optional[torch.Tensor] = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Motion features in physical units (B, T, output_dim) and action ids (B, T), text only.
+
+        >>> model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1)
+        >>> feats, actions = model.generate(torch.zeros(1, 1024), torch.rand(1, 16))
+        >>> tuple(feats.shape), tuple(actions.shape)
+        ((1, 250, 20), (1, 250))
+        """
+        out = self(text_embedding, latents, slot, num_actors)
+        return self.denormalize(out.motion), out.action_logits.argmax(-1)
+
+    def normalize(self, features: torch.Tensor) -> torch.Tensor:
+        """Physical motion features -> the network's normalised space."""
+        return (features - self.feature_mean) / self.feature_std
+
+    def denormalize(self, motion: torch.Tensor) -> torch.Tensor:
+        """The network's normalised space -> physical motion features."""
+        return motion * self.feature_std + self.feature_mean
+
+    def _save_pretrained(self, save_directory: Path) -> None:
+        """``save_pretrained`` writes model.safetensors, pytorch_model.bin and a full config.json."""
+        from .checkpoint import save_weights
+
+        save_weights(save_directory, self)
+
+    @classmethod
+    def _from_pretrained(
+        cls,
+        *,
+        model_id: str,
+        revision: Optional[str],
+        cache_dir: Optional[Union[str, Path]],
+        force_download: bool,
+        local_files_only: bool,
+        token: Optional[Union[str, bool]],
+        map_location: str = "cpu",
+        strict: bool = True,
+        **model_kwargs: Any,
+    ) -> "StickFigureTransformer":
+        """Safetensors first, then pytorch_model.bin (``weights_only=True``); strict key matching.
+
+        >>> model = StickFigureTransformer.from_pretrained("GesturaAI/stick-gen-medium", revision="v1.0.0")  # doctest: +SKIP
+        """
+        from .checkpoint import WEIGHTS_BIN, WEIGHTS_SAFETENSORS, load_checkpoint, load_state_dict_strict
+
+        weights = _resolve_weights(model_id, (WEIGHTS_SAFETENSORS, WEIGHTS_BIN), revision=revision,
+                                   cache_dir=cache_dir, force_download=force_download,
+                                   local_files_only=local_files_only, token=token)
+        model = cls(**model_kwargs)
+        load_state_dict_strict(model, load_checkpoint(weights).state_dict, weights)
+        model.to(map_location)
+        model.eval()
+        return model
+
+    def num_parameters(self) -> int:
+        """Parameters only (buffers such as ``feature_mean`` are not counted)."""
+        return sum(p.numel() for p in self.parameters())
+
+    @property
+    def pose_layout_version(self) -> int:
+        return POSE_LAYOUT_VERSION
+
+
+def _resolve_weights(model_id: str, names: Sequence[str], **download_kwargs: Any) -> Path:
+    """The first of ``names`` found in a local directory or a Hub repo (downloaded to the cache)."""
+    if os.path.isdir(model_id):
+        for name in names:
+            if os.path.isfile(os.path.join(model_id, name)):
+                return Path(model_id) / name
+        raise CheckpointError(f"{model_id}: holds none of {', '.join(names)}; is it a save_pretrained directory?")
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
+
+    for name in names:
+        try:
+            return Path(hf_hub_download(repo_id=model_id, filename=name, **download_kwargs))
+        except EntryNotFoundError:
+            continue
+    raise CheckpointError(f"{model_id}: the repository holds none of {', '.join(names)}")

@@ -1,0 +1,130 @@
+"""Every checkpoint format loads back exactly, and every bad file is refused with a clear error."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+import torch
+
+from stick_gen.model.checkpoint import (
+    WEIGHTS_BIN,
+    WEIGHTS_SAFETENSORS,
+    load_checkpoint,
+    load_model,
+    read_torch_file,
+    save_training_checkpoint,
+    save_weights,
+)
+from stick_gen.model.errors import CheckpointError, UnsafeCheckpointError
+from stick_gen.model.transformer import StickFigureTransformer
+
+
+def _outputs(model):
+    torch.manual_seed(1)
+    text, z = torch.randn(2, 1024), torch.rand(2, 16)
+    return model(text, z, slot=torch.tensor([0, 1]), num_actors=torch.tensor([2, 2])).motion
+
+
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_training_checkpoint_round_trip_is_bit_identical(tiny_model, tmp_path):
+    tiny_model.text_encoder = "hashing-1024-v1"
+    optimizer = torch.optim.AdamW(tiny_model.parameters(), lr=1e-3)
+    path = save_training_checkpoint(tmp_path / "best_model.pt", tiny_model, optimizer=optimizer, step=7,
+                                    metrics={"val_loss": 0.5})
+    raw = torch.load(path, weights_only=True)  # plain tensors and values only
+    assert raw["step"] == 7 and raw["format_version"] == 1 and "optimizer_state_dict" in raw
+    model, ckpt = load_model(path)
+    assert ckpt.kind == "training" and ckpt.text_encoder == "hashing-1024-v1"
+    assert ckpt.metadata["metrics"] == {"val_loss": 0.5}
+    assert torch.equal(_outputs(model), _outputs(tiny_model))
+
+
+def test_published_files_round_trip(tiny_model, tmp_path):
+    written = save_weights(tmp_path, tiny_model)
+    assert {p.name for p in written.values()} == {WEIGHTS_BIN, WEIGHTS_SAFETENSORS, "config.json"}
+    plain = torch.load(tmp_path / WEIGHTS_BIN, weights_only=True)
+    assert all(isinstance(v, torch.Tensor) for v in plain.values())  # a plain state dict
+    for name in (WEIGHTS_BIN, WEIGHTS_SAFETENSORS):
+        model, ckpt = load_model(tmp_path / name)
+        assert ckpt.model_config["d_model"] == 64  # config.json beside the weights was read
+        assert torch.equal(_outputs(model), _outputs(tiny_model))
+
+
+def test_save_pretrained_from_pretrained(tiny_model, tmp_path):
+    tiny_model.save_pretrained(tmp_path / "saved")
+    loaded = StickFigureTransformer.from_pretrained(tmp_path / "saved")
+    assert loaded.config == tiny_model.config
+    assert torch.equal(_outputs(loaded), _outputs(tiny_model))
+    # safetensors is preferred; without it the .bin is used
+    (tmp_path / "saved" / WEIGHTS_SAFETENSORS).unlink()
+    assert torch.equal(_outputs(StickFigureTransformer.from_pretrained(tmp_path / "saved")), _outputs(tiny_model))
+
+
+def test_malicious_pickle_is_refused_and_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    for name, write in {
+        "evil.pt": lambda p: torch.save({"model_state_dict": _RunsCode(marker)}, p),
+        "evil_legacy.pth": lambda p: p.write_bytes(pickle.dumps({"model_state_dict": _RunsCode(marker)})),
+    }.items():
+        path = tmp_path / name
+        write(path)
+        with pytest.raises(UnsafeCheckpointError, match=name):
+            load_checkpoint(path)
+        assert not marker.exists()
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"this is not a checkpoint", "not a readable PyTorch checkpoint"),
+])
+def test_foreign_files_give_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "model.pt"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=message):
+        read_torch_file(path)
+
+
+def test_truncated_and_missing_files(tiny_model, tmp_path):
+    path = save_training_checkpoint(tmp_path / "best.pt", tiny_model)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="best.pt"):
+        load_checkpoint(path)
+    with pytest.raises(CheckpointError, match="no such file"):
+        load_checkpoint(tmp_path / "missing.pt")
+    bad = tmp_path / "model.safetensors"
+    bad.write_bytes(b"\x00" * 64)
+    with pytest.raises(CheckpointError, match="model.safetensors"):
+        load_checkpoint(bad)
+
+
+def test_wrong_variant_weights_name_the_variant(tmp_path):
+    small = StickFigureTransformer(d_model=256, nhead=8, num_layers=6)
+    torch.save(small.state_dict(), tmp_path / "small.bin")
+    with pytest.raises(CheckpointError, match="small variant.*--variant small"):
+        load_model(tmp_path / "small.bin", expected_variant="medium")
+    medium = StickFigureTransformer(d_model=384, nhead=12, num_layers=8)
+    with pytest.raises(CheckpointError, match="shape mismatches"):
+        from stick_gen.model.checkpoint import load_state_dict_strict
+
+        load_state_dict_strict(medium, small.state_dict(), tmp_path / "small.bin")
+
+
+def test_missing_and_unexpected_keys_are_listed(tiny_model, tmp_path):
+    state = tiny_model.state_dict()
+    state.pop("motion_head.weight")
+    state["extra.weight"] = torch.zeros(1)
+    torch.save(state, tmp_path / "partial.bin")
+    from stick_gen.model.checkpoint import load_state_dict_strict
+
+    with pytest.raises(CheckpointError, match=r"missing keys \(1\): motion_head.weight.*unexpected keys \(1\): extra"):
+        load_state_dict_strict(tiny_model, state, tmp_path / "partial.bin")
