@@ -248,7 +248,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
     if not _looks_like_stick_gen(state_dict):
         raise CheckpointError(f"{source}: does not hold StickFigureTransformer weights (no text_proj/motion_head)")
     d_model, embedding_dim = state_dict["text_proj.0.weight"].shape
-    layers = {int(m.group(1)) for k in state_dict if (m := re.match(r"encoder\.layers\.(\d+)\.", k))}
+    layers = {int(m.group(1)) for k in state_dict if (m := re.match(r"blocks\.(\d+)\.", k))}
     num_layers = max(layers) + 1 if layers else 0
     num_tokens = state_dict["token_position"].shape[0]
     output_dim = state_dict["feature_mean"].shape[0]
@@ -262,7 +262,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
         output_dim=output_dim,
         embedding_dim=embedding_dim,
         num_actions=state_dict["action_head.weight"].shape[0] // frames_per_token,
-        dim_feedforward=state_dict["encoder.layers.0.linear1.weight"].shape[0] if num_layers else
+        dim_feedforward=state_dict["blocks.0.ffn_in.weight"].shape[0] if num_layers else
         (variant.dim_feedforward if variant else 4 * d_model),
         max_frames=num_tokens * frames_per_token,
         frames_per_token=frames_per_token,

@@ -14,7 +14,7 @@ conditioning vector built from
 * optionally, known frames of motion (``context``, ``input_dim`` = 20 values per frame, with a
   mask) for continuing or in-betweening a motion. Generation never needs them.
 
-A pre-norm transformer encoder mixes the tokens; a linear head turns each token back into 5
+A stack of pre-norm transformer blocks (bidirectional attention) mixes the tokens; a linear head turns each token back into 5
 frames of *motion features* (see :func:`..model.pose.pose_to_features`), and a second head gives
 per-frame action logits. The action head only reads the hidden states: labels are never fed in.
 A third head predicts the number of actors from the text alone, so a pipeline can ask the model
@@ -37,6 +37,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
 from .errors import CheckpointError, ConfigError
@@ -53,6 +54,30 @@ class MotionOutput:
     motion: torch.Tensor  # (B, T, output_dim), normalised motion features
     action_logits: torch.Tensor  # (B, T, num_actions)
     count_logits: torch.Tensor  # (B, max_actors): logits for 1..max_actors people in the text
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block. Plain ``nn.Linear`` layers called through ``forward`` (no fused
+    fast path reading weights directly), so LoRA adapters on ``qkv``/``attn_out``/``ffn_in``/``ffn_out``
+    always take effect."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float) -> None:
+        super().__init__()
+        self.nhead, self.dropout = nhead, dropout
+        self.norm1 = nn.LayerNorm(d_model)
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.attn_out = nn.Linear(d_model, d_model)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.ffn_in = nn.Linear(d_model, dim_feedforward)
+        self.ffn_out = nn.Linear(dim_feedforward, d_model)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, tokens, width = x.shape  # (B, N, C)
+        q, k, v = self.qkv(self.norm1(x)).view(batch, tokens, 3, self.nhead, -1).permute(2, 0, 3, 1, 4)
+        attended = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
+        x = x + self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
+        return x + self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(self.norm2(x))))))
 
 
 class StickFigureTransformer(
@@ -109,10 +134,7 @@ class StickFigureTransformer(
         self.token_position = nn.Parameter(torch.randn(self.num_tokens, d_model) * 0.02)
         # known frames + their mask, 5 frames per token
         self.context_in = nn.Linear(frames_per_token * (input_dim + 1), d_model)
-        layer = nn.TransformerEncoderLayer(
-            d_model, nhead, dim_feedforward, dropout, activation="gelu", batch_first=True, norm_first=True
-        )
-        self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+        self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
         self.action_head = nn.Linear(d_model, frames_per_token * num_actions)
@@ -152,7 +174,9 @@ class StickFigureTransformer(
             mask = context_mask.to(context.dtype).unsqueeze(-1)  # (B, T, 1)
             known = torch.cat([context * mask, mask], dim=-1)  # (B, T, input_dim + 1)
             h = h + self.context_in(known.reshape(batch, self.num_tokens, -1))
-        h = self.final_norm(self.encoder(h))  # (B, N, C)
+        for block in self.blocks:
+            h = block(h)
+        h = self.final_norm(h)  # (B, N, C)
         motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
         return MotionOutput(motion, actions, self.count_head(text))
