@@ -1,0 +1,346 @@
+"""The training loop: pretraining, SFT and LoRA fine-tuning share it.
+
+Objective: regression of normalised motion features given text, the clip's latent draws, slot and
+actor count (see :mod:`stick_gen.model.transformer` and ``docs/design.md`` for why), plus
+a velocity term, per-frame action classification from hidden states, and the actor count from text.
+
+Runs on one process or many: under ``accelerate launch`` or ``torchrun`` every process takes its
+slice of each global batch (``training.batch_size``), and DDP averages gradients, so N processes
+follow the same trajectory as one. bf16 autocast on GPU, fp32 on CPU.
+
+Files written to the output directory:
+``best_model.pt`` (lowest validation loss; ``best.pth`` for SFT, ``lora_adapters.pth`` for LoRA),
+``latest.pt`` (every ``save_every`` steps; ``--resume`` continues from it exactly),
+``metrics.jsonl`` (one JSON object per logged step and per evaluation) and ``loss_curves.png``.
+
+>>> result = train(load_config("configs/tiny.yaml"), "checkpoints/tiny")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+
+from ..model.checkpoint import atomic_write, build_model, load_checkpoint, load_model, save_training_checkpoint
+from ..model.errors import CheckpointError, ConfigError, DataError
+from .config import TrainConfig
+from .data import MotionRows, feature_statistics, load_rows
+
+LATEST = "latest.pt"
+BEST = {"pretrain": "best_model.pt", "sft": "best.pth", "lora": "lora_adapters.pth"}
+
+
+@dataclass
+class TrainResult:
+    output_dir: Path
+    best_path: Path
+    latest_path: Path
+    step: int
+    best_val_loss: float
+    history: List[Dict[str, Any]] = field(default_factory=list)
+
+
+def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
+    """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised."""
+    out = model(batch["text_embedding"], batch["latents"], batch["slot"], batch["num_actors"])
+    target = batch["features"]
+    motion = F.mse_loss(out.motion.float(), target)
+    velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
+    action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
+    count = F.cross_entropy(out.count_logits.float(), batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1)
+    total = (weights.motion * motion + weights.velocity * velocity + weights.action * action
+             + weights.count * count)
+    return {"loss": total, "motion": motion, "velocity": velocity, "action": action, "count": count}, out
+
+
+def _lr_lambda(warmup: int, max_steps: int) -> Callable[[int], float]:
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return schedule
+
+
+def _batch_order(num_rows: int, batch_size: int, step: int, seed: int) -> torch.Tensor:
+    """Row indices of global batch ``step``: a fresh permutation per epoch, a pure function of (seed, step)."""
+    per_epoch = max(1, num_rows // batch_size)
+    epoch, offset = divmod(step, per_epoch)
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    order = torch.randperm(num_rows, generator=generator)
+    return order[offset * batch_size:(offset + 1) * batch_size]
+
+
+def _param_groups(model: torch.nn.Module, weight_decay: float):
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (decay if p.ndim >= 2 and "embedding" not in name and "token_position" not in name else no_decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def _ensure_dataset(config: TrainConfig, accelerator) -> Path:
+    root = Path(config.data.path)
+    if not (root / "meta.json").is_file():
+        if root.exists() and any(root.iterdir()):
+            raise DataError(f"{root}: exists but holds no dataset (no meta.json); point data.path elsewhere")
+        if accelerator.is_main_process:
+            from ..data_gen.dataset import write_dataset
+
+            print(f"no dataset at {root}: generating {config.data.num_samples} scenes (seed {config.data.seed})")
+            write_dataset(root, config.data.num_samples, seed=config.data.seed, frames=config.data.frames,
+                          fps=config.data.fps)
+        accelerator.wait_for_everyone()
+    return root
+
+
+def plot_loss_curves(history: List[Dict[str, Any]], path: Path) -> Optional[Path]:
+    """Draw training and validation losses against steps to a PNG (log scale)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    train = [h for h in history if h.get("split") == "train"]
+    val = [h for h in history if h.get("split") == "val"]
+    if not train:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for key in ("loss", "motion", "velocity", "action"):
+        axes[0].plot([h["step"] for h in train], [h[key] for h in train], label=f"train {key}", lw=1)
+    if val:
+        axes[0].plot([h["step"] for h in val], [h["loss"] for h in val], "o-", label="val loss", color="black")
+        axes[1].plot([h["step"] for h in val], [h["action_accuracy"] for h in val], "o-", label="val action acc.")
+        axes[1].set_ylim(0, 1)
+    axes[0].set_yscale("log")
+    axes[0].set_xlabel("step")
+    axes[1].set_xlabel("step")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
+    axes[0].set_title("losses")
+    axes[1].set_title("validation action accuracy")
+    fig.tight_layout()
+    atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=110))
+    plt.close(fig)
+    return path
+
+
+@torch.no_grad()
+def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor, weights,
+                  batch_size: int = 64) -> Dict[str, float]:
+    """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout)."""
+    was_training = model.training
+    model.eval()
+    sums: Dict[str, float] = {}
+    correct = 0
+    device = next(model.parameters()).device
+    for start in range(0, len(rows), batch_size):
+        index = torch.arange(start, min(start + batch_size, len(rows)))
+        batch = {k: v.to(device) for k, v in rows.batch(index).items()}
+        batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
+        losses, out = compute_losses(model, batch, weights)
+        for k, v in losses.items():
+            sums[k] = sums.get(k, 0.0) + float(v) * len(index)
+        correct += int((out.action_logits.argmax(-1) == batch["actions"]).sum())
+    model.train(was_training)
+    result = {k: v / len(rows) for k, v in sums.items()}
+    result["action_accuracy"] = correct / (len(rows) * rows.actions.shape[1])
+    return result
+
+
+def train(
+    config: TrainConfig,
+    output_dir: Union[str, Path],
+    *,
+    resume: bool = False,
+    init_from: Optional[Union[str, Path]] = None,
+    best_name: Optional[str] = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Train (or fine-tune, when ``config.finetune`` is set) and write checkpoints to ``output_dir``."""
+    from accelerate import Accelerator
+    from tqdm.auto import tqdm
+
+    from ..inference.text_encoder import check_encoder_identity, load_text_encoder
+
+    method = config.finetune.method if config.finetune else "pretrain"
+    if method in ("sft", "lora") or (config.finetune and method != "pretrain"):
+        if init_from is None:
+            raise ConfigError(f"fine-tuning ({method}) needs --init-from CHECKPOINT (a pretrained model)")
+    use_cuda = torch.cuda.is_available()
+    accelerator = Accelerator(cpu=not use_cuda, mixed_precision="bf16" if use_cuda else "no")
+    tc = config.training
+    torch.manual_seed(tc.seed + accelerator.process_index)
+    if tc.batch_size % accelerator.num_processes:
+        raise ConfigError(f"training.batch_size={tc.batch_size} is not divisible by {accelerator.num_processes} "
+                          f"processes")
+    output_dir = Path(output_dir)
+    if accelerator.is_main_process:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    root = _ensure_dataset(config, accelerator)
+    encoder = load_text_encoder(config.text_encoder)
+
+    base_info: Dict[str, Any] = {}
+    if init_from is not None:
+        model, base_ckpt = load_model(init_from)
+        if base_ckpt.text_encoder:
+            check_encoder_identity(base_ckpt.text_encoder, encoder.identity, where=str(init_from))
+        base_variant = base_ckpt.variant
+        from ..model.variants import repo_id_for
+
+        base_info = {"checkpoint": str(init_from), "variant": base_variant,
+                     "repo_id": repo_id_for(base_variant) if base_variant else None}
+        model.train()
+        if config.model:
+            wanted = {k: v for k, v in config.model.items() if k != "dropout"}
+            clash = {k: (v, model.config.get(k)) for k, v in wanted.items() if model.config.get(k) != v}
+            if clash:
+                raise ConfigError(f"{config.source}: model section {clash} (config, checkpoint) does not match "
+                                  f"the checkpoint {init_from}")
+    else:
+        model = build_model({**config.model, "text_encoder": encoder.identity})
+    model.text_encoder = encoder.identity
+    model.config["text_encoder"] = encoder.identity
+
+    fine_actions = config.finetune.actions if config.finetune else None
+    train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions)
+    val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions)
+    val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
+    if init_from is None:
+        mean, std = feature_statistics(train_rows.features)
+        model.feature_mean.copy_(mean)
+        model.feature_std.copy_(std)
+    mean, std = model.feature_mean.clone(), model.feature_std.clone()
+    train_rows.features = (train_rows.features - mean) / std
+
+    if method == "lora":
+        from .lora import apply_lora
+
+        fc = config.finetune
+        model = apply_lora(model, r=fc.lora_r, alpha=fc.lora_alpha, dropout=fc.lora_dropout,
+                           target_modules=fc.lora_targets, base_repo_id=base_info.get("repo_id"))
+    optimizer = torch.optim.AdamW(_param_groups(model, tc.weight_decay), lr=tc.learning_rate, betas=(0.9, 0.95))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(tc.warmup_steps, tc.max_steps))
+
+    step, best_val = 0, float("inf")
+    history: List[Dict[str, Any]] = []
+    latest_path = output_dir / LATEST
+    if resume:
+        if not latest_path.is_file():
+            raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in {output_dir})")
+        state = load_checkpoint(latest_path)
+        target = model.get_base_model() if method == "lora" else model
+        if method == "lora":
+            from peft import set_peft_model_state_dict
+
+            set_peft_model_state_dict(model, state.state_dict)
+        else:
+            target.load_state_dict(state.state_dict)
+        optimizer.load_state_dict(state.metadata["optimizer_state_dict"])
+        scheduler.load_state_dict(state.metadata["scheduler_state_dict"])
+        step = int(state.metadata["step"])
+        best_val = float(state.metadata.get("best_val_loss", float("inf")))
+        torch.set_rng_state(state.metadata["rng_state"])
+        history = _read_history(output_dir / "metrics.jsonl", up_to=step)
+
+    model, optimizer = accelerator.prepare(model, optimizer)
+    device = accelerator.device
+    best_name = best_name or BEST.get(method, f"best_{method}.pt")
+    best_path = output_dir / best_name
+
+    def save(path: Path, *, with_state: bool, metrics: Dict[str, float]) -> None:
+        if not accelerator.is_main_process:
+            return
+        plain = accelerator.unwrap_model(model)
+        extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val}
+        if base_info:
+            extra["base_model"] = base_info
+        if config.finetune:
+            extra["finetune"] = {"method": method, "domain": config.finetune.domain,
+                                 "actions": config.finetune.actions, "max_steps": tc.max_steps,
+                                 "learning_rate": tc.learning_rate}
+        if with_state:
+            extra.update(optimizer_state_dict=optimizer.state_dict(), scheduler_state_dict=scheduler.state_dict(),
+                         rng_state=torch.get_rng_state())
+        if method == "lora":
+            from .lora import save_lora_checkpoint
+
+            save_lora_checkpoint(path, plain, base=base_info, step=step, metrics=metrics, extra=extra)
+        else:
+            save_training_checkpoint(path, plain, step=step, metrics=metrics, extra=extra)
+
+    rank, world = accelerator.process_index, accelerator.num_processes
+    local = tc.batch_size // world
+    bar = tqdm(total=tc.max_steps, initial=step, disable=not (progress and accelerator.is_main_process),
+               desc=f"train {config.variant or 'custom'}", unit="step", dynamic_ncols=True)
+    log_file = output_dir / "metrics.jsonl"
+    started, seen, window_start = time.time(), 0, time.time()
+    stopped_early = False
+    model.train()
+    while step < tc.max_steps:
+        index = _batch_order(len(train_rows), tc.batch_size, step, tc.seed)[rank * local:(rank + 1) * local]
+        batch = {k: v.to(device) for k, v in train_rows.batch(index).items()}
+        with accelerator.autocast():
+            losses, _ = compute_losses(model, batch, tc.loss_weights)
+        accelerator.backward(losses["loss"])
+        if tc.grad_clip:
+            accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        seen += tc.batch_size
+        bar.update(1)
+        if step % tc.log_every == 0 or step == tc.max_steps:
+            rate = seen / max(1e-9, time.time() - window_start)
+            record = {"split": "train", "step": step, "lr": scheduler.get_last_lr()[0], "samples_per_s": rate,
+                      **{k: float(v) for k, v in losses.items()}}
+            history.append(record)
+            bar.set_postfix(loss=f"{record['loss']:.4f}", samples_s=f"{rate:.1f}")
+            if accelerator.is_main_process:
+                with open(log_file, "a") as f:
+                    f.write(json.dumps(record) + "\n")
+            seen, window_start = 0, time.time()
+        out_of_time = tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60
+        if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
+            scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights)
+            record = {"split": "val", "step": step, **scores}
+            history.append(record)
+            if accelerator.is_main_process:
+                with open(log_file, "a") as f:
+                    f.write(json.dumps(record) + "\n")
+            if scores["loss"] < best_val:
+                best_val = scores["loss"]
+                save(best_path, with_state=False, metrics={"val_" + k: v for k, v in scores.items()})
+        if step % tc.save_every == 0 or step == tc.max_steps or out_of_time:
+            save(latest_path, with_state=True, metrics={})
+        if out_of_time:
+            stopped_early = True
+            break
+    bar.close()
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        plot_loss_curves(history, output_dir / "loss_curves.png")
+        if stopped_early:
+            print(f"time limit reached at step {step}; `--resume` continues from {latest_path}")
+    if not best_path.exists() and accelerator.is_main_process:
+        raise DataError(f"training ended without a validation pass; nothing written to {best_path}")
+    return TrainResult(output_dir, best_path, latest_path, step, best_val, history)
+
+
+def _read_history(path: Path, up_to: int) -> List[Dict[str, Any]]:
+    """Earlier log lines (for the curves), trimming anything logged after the resumed step."""
+    if not path.is_file():
+        return []
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    kept = [r for r in records if r["step"] <= up_to]
+    atomic_write(path, lambda p: p.write_text("".join(json.dumps(r) + "\n" for r in kept)))
+    return kept
