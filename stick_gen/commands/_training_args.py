@@ -13,6 +13,8 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, help="override training.batch_size (the global batch)")
     parser.add_argument("--time-limit", type=float, metavar="MINUTES", help="stop (saving latest) after MINUTES")
     parser.add_argument("--seed", type=int, help="override training.seed")
+    parser.add_argument("--stop-after", type=int, metavar="STEP",
+                        help="stop at STEP as if interrupted (saves latest; --resume continues)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs still go to metrics.jsonl)")
 
 

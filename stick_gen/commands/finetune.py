@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         config.finetune = FinetuneSection()
     config.finetune.method = args.method
     output = args.output or f"checkpoints/{args.method}"
-    result = train(config, output, resume=args.resume, init_from=args.init_from, progress=not args.no_progress)
+    result = train(config, output, resume=args.resume, init_from=args.init_from, progress=not args.no_progress,
+                   stop_after=args.stop_after)
     print(f"{args.method}: best validation loss {result.best_val_loss:.4f} -> {result.best_path}")
     return 0

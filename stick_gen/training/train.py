@@ -164,8 +164,13 @@ def train(
     init_from: Optional[Union[str, Path]] = None,
     best_name: Optional[str] = None,
     progress: bool = True,
+    stop_after: Optional[int] = None,
 ) -> TrainResult:
-    """Train (or fine-tune, when ``config.finetune`` is set) and write checkpoints to ``output_dir``."""
+    """Train (or fine-tune, when ``config.finetune`` is set) and write checkpoints to ``output_dir``.
+
+    ``stop_after`` ends the run at that step as an interruption would (saving ``latest``), without
+    changing the schedule, which is computed from ``max_steps``.
+    """
     from accelerate import Accelerator
     from tqdm.auto import tqdm
 
@@ -309,7 +314,8 @@ def train(
                 with open(log_file, "a") as f:
                     f.write(json.dumps(record) + "\n")
             seen, window_start = 0, time.time()
-        out_of_time = tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60
+        out_of_time = (tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60) or (
+            stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
             scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights)
             record = {"split": "val", "step": step, **scores}
@@ -330,7 +336,7 @@ def train(
     if accelerator.is_main_process:
         plot_loss_curves(history, output_dir / "loss_curves.png")
         if stopped_early:
-            print(f"time limit reached at step {step}; `--resume` continues from {latest_path}")
+            print(f"stopped at step {step} of {tc.max_steps}; `--resume` continues from {latest_path}")
     if not best_path.exists() and accelerator.is_main_process:
         raise DataError(f"training ended without a validation pass; nothing written to {best_path}")
     return TrainResult(output_dir, best_path, latest_path, step, best_val, history)

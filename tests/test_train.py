@@ -1,0 +1,119 @@
+"""Training, resume, multi-process DDP, SFT, LoRA and merge, run for real on the tiny config."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from stick_gen.cli import main
+from stick_gen.model.checkpoint import load_checkpoint, load_model
+from stick_gen.resources import resource_path
+
+TINY = str(resource_path("configs", "tiny.yaml"))
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    from stick_gen.data_gen.dataset import write_dataset
+
+    root = tmp_path_factory.mktemp("data") / "tiny"
+    write_dataset(root, 120, seed=0, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def pretrained(tiny_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ckpt")
+    assert main(["train", "--config", TINY, "--output", str(out), "--data", str(tiny_data), "--no-progress"]) == 0
+    return out
+
+
+def _losses(path: Path):
+    return [r["loss"] for r in map(json.loads, path.read_text().splitlines()) if r["split"] == "train"]
+
+
+def test_training_writes_every_file(pretrained):
+    for name in ("best_model.pt", "latest.pt", "metrics.jsonl", "loss_curves.png"):
+        assert (pretrained / name).is_file(), name
+    raw = torch.load(pretrained / "best_model.pt", weights_only=True)
+    assert raw["kind"] == "training" and raw["text_encoder"] == "hashing-1024-v1" and raw["method"] == "pretrain"
+    losses = _losses(pretrained / "metrics.jsonl")
+    assert len(losses) == 10 and losses[-1] < losses[0]
+    model, _ = load_model(pretrained / "best_model.pt")
+    assert model.feature_std.min() > 0 and not torch.equal(model.feature_std, torch.ones(20))
+
+
+def test_resume_reproduces_an_uninterrupted_run(pretrained, tiny_data, tmp_path):
+    args = ["train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data), "--no-progress"]
+    assert main(args + ["--stop-after", "10"]) == 0
+    assert load_checkpoint(tmp_path / "latest.pt").metadata["step"] == 10
+    assert main(args + ["--resume"]) == 0
+    assert _losses(tmp_path / "metrics.jsonl") == _losses(pretrained / "metrics.jsonl")
+    a, b = load_checkpoint(tmp_path / "latest.pt"), load_checkpoint(pretrained / "latest.pt")
+    assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
+
+
+def test_resume_without_latest_is_a_clear_error(tiny_data, tmp_path, capsys):
+    code = main(["train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data), "--resume"])
+    assert code == 1 and "nothing to resume from" in capsys.readouterr().err
+
+
+def test_unknown_config_key_is_rejected(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(TINY).read_text().replace("batch_size: 8", "batch_sise: 8"))
+    assert main(["train", "--config", str(bad), "--output", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "batch_sise" in err and "bad.yaml" in err
+    assert not (tmp_path / "o" / "best_model.pt").exists()
+
+
+@pytest.mark.slow
+def test_two_processes_match_one(pretrained, tiny_data, tmp_path):
+    """torchrun with 2 CPU processes (gloo) and the same global batch follows the one-process run."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+           "-m", "stick_gen.cli", "train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data),
+           "--no-progress"]
+    subprocess.run(cmd, check=True, env=env, timeout=600)
+    ddp, single = load_checkpoint(tmp_path / "latest.pt"), load_checkpoint(pretrained / "latest.pt")
+    for key in single.state_dict:
+        assert torch.allclose(ddp.state_dict[key], single.state_dict[key], atol=1e-5), key
+    assert _losses(tmp_path / "metrics.jsonl") == pytest.approx(_losses(pretrained / "metrics.jsonl"), rel=1e-4)
+
+
+def test_sft_records_its_base(pretrained, tiny_data, tmp_path):
+    out = tmp_path / "sft"
+    assert main(["finetune", "--method", "sft", "--init-from", str(pretrained / "best_model.pt"),
+                 "--config", TINY, "--output", str(out), "--data", str(tiny_data), "--max-steps", "6",
+                 "--no-progress"]) == 0
+    ckpt = load_checkpoint(out / "best.pth")
+    assert ckpt.metadata["method"] == "sft"
+    assert ckpt.metadata["base_model"]["checkpoint"] == str(pretrained / "best_model.pt")
+    assert ckpt.metadata["finetune"]["method"] == "sft"
+
+
+def test_lora_finetune_and_merge(pretrained, tiny_data, tmp_path):
+    from stick_gen.model.transformer import StickFigureTransformer
+    from stick_gen.training.lora import attach_lora
+
+    out = tmp_path / "lora"
+    assert main(["finetune", "--method", "lora", "--init-from", str(pretrained / "best_model.pt"),
+                 "--config", TINY, "--output", str(out), "--data", str(tiny_data), "--max-steps", "6",
+                 "--no-progress"]) == 0
+    adapter = load_checkpoint(out / "lora_adapters.pth")
+    assert adapter.kind == "lora" and all("lora_" in k for k in adapter.state_dict)
+    assert main(["lora", "merge", "--adapter", str(out / "lora_adapters.pth"), "--output", str(tmp_path / "merged")]) == 0
+    merged = StickFigureTransformer.from_pretrained(tmp_path / "merged")
+    base, _ = load_model(pretrained / "best_model.pt")
+    adapted = attach_lora(base, adapter)
+    torch.manual_seed(0)
+    text, z = torch.randn(3, 1024), torch.rand(3, 16)
+    assert torch.allclose(merged(text, z).motion, adapted(text, z).motion, atol=1e-5)
+    assert main(["lora", "export", "--adapter", str(out / "lora_adapters.pth"), "--output", str(tmp_path / "peft")]) == 0
+    assert (tmp_path / "peft" / "adapter_model.safetensors").is_file()
