@@ -1,0 +1,417 @@
+"""The Animation object and its ``.motion`` JSON file.
+
+An :class:`Animation` is what generation produces: world poses ``[T, A, 20]`` in the layout of
+:mod:`..model.pose`, one action id per frame per actor, and where it came from (prompt, model,
+revision, seed). It saves itself as a GIF, an MP4, a PNG filmstrip or a ``.motion`` file.
+
+The ``.motion`` file is JSON a web player can read without stick-gen; its JSON Schema ships next
+to this module (:data:`MOTION_SCHEMA_PATH`). Version 1 looks like::
+
+    {"format": "stick-gen.motion", "version": 1,
+     "meta": {"prompt", "model", "revision", "seed", "created", "generator": "stick-gen", "actor_prompts"},
+     "fps": 25, "num_frames": T, "num_actors": A,
+     "pose_layout": {"version": 1, "units": "metres", "segments": [{"name", "from", "to", "slots"}, ...], ...},
+     "frames": [T][A][20],            # metres, rounded to 4 decimals (0.1 mm)
+     "actions": {"vocabulary": [...], "per_actor": [[{"action", "start_frame", "end_frame"}, ...], ...]},
+     "start_positions": [A]}
+
+Action segments are half-open: ``start_frame`` is the first frame of the action and ``end_frame``
+the first frame after it, so each actor's segments tile ``0 .. num_frames``.
+
+>>> import numpy as np
+>>> anim = Animation(np.zeros((50, 1, 20), np.float32), np.zeros((50, 1), np.int64),
+...                  ("idle",), fps=25, prompt="a person stands still")
+>>> anim.duration_s, anim.action_segments(0)
+(2.0, [('idle', 0, 50)])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..model.errors import GenerationError
+from ..model.pose import HEAD_RADIUS, HIP_X, POSE_DIM, POSE_LAYOUT_VERSION, SEGMENTS, segment_slots
+
+MOTION_FORMAT = "stick-gen.motion"
+MOTION_VERSION = 1
+MOTION_DECIMALS = 4
+"""Coordinates in a ``.motion`` file are rounded to this many decimals of a metre (0.1 mm)."""
+MOTION_SCHEMA_PATH = Path(__file__).with_name("motion.schema.json")
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _as_array(value: Any) -> np.ndarray:
+    """``np.asarray`` that also takes torch tensors (detached, on the CPU) without importing torch."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+@dataclass
+class Animation:
+    """Generated motion: ``frames`` ``[T, A, 20]`` world poses and ``actions`` ``[T, A]`` ids.
+
+    ``start_positions`` (hip x of each actor at frame 0) is read from the frames when left out.
+
+    >>> import numpy as np
+    >>> anim = Animation(np.zeros((25, 2, 20), np.float32), np.zeros((25, 2), np.int64),
+    ...                  ("walk",), fps=25, prompt="two people walk")
+    >>> anim.num_frames, anim.num_actors, anim.action_names[0]
+    (25, 2, ['walk', 'walk'])
+    """
+
+    frames: np.ndarray  # (T, A, 20) float32, metres
+    actions: np.ndarray  # (T, A) int64, ids into action_vocabulary
+    action_vocabulary: Tuple[str, ...]
+    fps: int
+    prompt: str
+    start_positions: Optional[np.ndarray] = None  # (A,) float32
+    model_id: Optional[str] = None
+    revision: Optional[str] = None
+    seed: Optional[int] = None
+    actor_prompts: Optional[Tuple[str, ...]] = None
+
+    def __post_init__(self) -> None:
+        frames = _as_array(self.frames)
+        if frames.ndim != 3 or frames.shape[2] != POSE_DIM or frames.shape[0] < 1 or frames.shape[1] < 1:
+            raise GenerationError(
+                f"Animation.frames must have shape [frames, actors, {POSE_DIM}] with at least one frame and "
+                f"one actor; got {tuple(frames.shape)}"
+            )
+        if not np.issubdtype(frames.dtype, np.number):
+            raise GenerationError(f"Animation.frames must be numbers; got dtype {frames.dtype}")
+        self.frames = np.ascontiguousarray(frames, dtype=np.float32)
+        bad = np.argwhere(~np.isfinite(self.frames))
+        if len(bad):
+            t, a, k = bad[0]
+            raise GenerationError(
+                f"Animation.frames holds {len(bad)} non-finite values (first at frame {t}, actor {a}, slot {k}); "
+                "the model output diverged: try another seed"
+            )
+        num_frames, num_actors = self.frames.shape[:2]
+
+        self.action_vocabulary = tuple(self.action_vocabulary)
+        if not self.action_vocabulary or not all(isinstance(n, str) and n for n in self.action_vocabulary):
+            raise GenerationError(
+                "Animation.action_vocabulary must be a non-empty sequence of action names; "
+                f"got {self.action_vocabulary!r}"
+            )
+        actions = _as_array(self.actions)
+        if actions.shape != (num_frames, num_actors):
+            raise GenerationError(
+                f"Animation.actions must have shape [frames, actors] = {(num_frames, num_actors)} to match "
+                f"the frames; got {tuple(actions.shape)}"
+            )
+        if actions.size and not np.issubdtype(actions.dtype, np.integer):
+            if not np.all(np.equal(np.mod(actions, 1), 0)):
+                raise GenerationError(f"Animation.actions must hold integer action ids; got dtype {actions.dtype}")
+        self.actions = np.ascontiguousarray(actions, dtype=np.int64)
+        out_of_range = (self.actions < 0) | (self.actions >= len(self.action_vocabulary))
+        if out_of_range.any():
+            t, a = np.argwhere(out_of_range)[0]
+            raise GenerationError(
+                f"Animation.actions[{t}, {a}] = {self.actions[t, a]} is not an id of the "
+                f"{len(self.action_vocabulary)}-name action_vocabulary (valid: 0..{len(self.action_vocabulary) - 1})"
+            )
+
+        if isinstance(self.fps, bool) or not isinstance(self.fps, (int, np.integer)) or self.fps <= 0:
+            raise GenerationError(f"Animation.fps must be a positive integer; got {self.fps!r}")
+        self.fps = int(self.fps)
+        if not isinstance(self.prompt, str):
+            raise GenerationError(f"Animation.prompt must be a string; got {type(self.prompt).__name__}")
+
+        if self.start_positions is None:
+            self.start_positions = self.frames[0, :, HIP_X].copy()
+        start = _as_array(self.start_positions).astype(np.float32)
+        if start.shape != (num_actors,) or not np.all(np.isfinite(start)):
+            raise GenerationError(
+                f"Animation.start_positions must be {num_actors} finite hip x positions (one per actor); "
+                f"got shape {tuple(start.shape)}"
+            )
+        self.start_positions = start
+
+        if self.seed is not None:
+            if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
+                raise GenerationError(f"Animation.seed must be an integer or None; got {self.seed!r}")
+            self.seed = int(self.seed)
+        for name in ("model_id", "revision"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise GenerationError(f"Animation.{name} must be a string or None; got {value!r}")
+        if self.actor_prompts is not None:
+            prompts = tuple(self.actor_prompts)
+            if len(prompts) != num_actors or not all(isinstance(p, str) for p in prompts):
+                raise GenerationError(
+                    f"Animation.actor_prompts must be {num_actors} strings (one per actor); got {self.actor_prompts!r}"
+                )
+            self.actor_prompts = prompts
+
+    @property
+    def num_frames(self) -> int:
+        """Number of frames ``T``."""
+        return int(self.frames.shape[0])
+
+    @property
+    def num_actors(self) -> int:
+        """Number of actors ``A``."""
+        return int(self.frames.shape[1])
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds: ``num_frames / fps``."""
+        return self.num_frames / self.fps
+
+    @property
+    def action_names(self) -> List[List[str]]:
+        """Action name per frame per actor, ``[T][A]``."""
+        vocab = self.action_vocabulary
+        return [[vocab[i] for i in row] for row in self.actions.tolist()]
+
+    def action_segments(self, actor: int) -> List[Tuple[str, int, int]]:
+        """Runs of one action for ``actor`` as ``(name, start_frame, end_frame)``, ``end_frame`` exclusive.
+
+        >>> import numpy as np
+        >>> anim = Animation(np.zeros((4, 1, 20)), np.array([[0], [0], [1], [1]]), ("walk", "run"), 25, "")
+        >>> anim.action_segments(0)
+        [('walk', 0, 2), ('run', 2, 4)]
+        """
+        if not -self.num_actors <= actor < self.num_actors:
+            raise GenerationError(f"actor {actor} does not exist: this animation has {self.num_actors} actor(s)")
+        ids = self.actions[:, actor]
+        starts = np.flatnonzero(np.diff(ids)) + 1
+        bounds = [0, *starts.tolist(), self.num_frames]
+        return [(self.action_vocabulary[ids[s]], s, e) for s, e in zip(bounds[:-1], bounds[1:])]
+
+    def save(
+        self,
+        path: PathLike,
+        format: Optional[str] = None,
+        size: Union[int, Tuple[int, int]] = 384,
+        fps: Optional[int] = None,
+        caption: bool = True,
+    ) -> Path:
+        """Write this animation as gif, mp4, png (filmstrip) or motion, chosen by ``format`` or the extension.
+
+        >>> anim.save("walk.gif")  # doctest: +SKIP
+        PosixPath('walk.gif')
+        """
+        from .render import save_animation
+
+        return save_animation(self, path, format=format, size=size, fps=fps, caption=caption)
+
+
+@contextmanager
+def atomic_output(path: PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` only if the block succeeds.
+
+    A failure leaves neither a half-written ``path`` nor the temporary file. Missing parent folders
+    are created; an unwritable folder raises :class:`GenerationError`.
+
+    >>> with atomic_output("out/clip.gif") as tmp:  # doctest: +SKIP
+    ...     image.save(tmp, format="GIF")
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise GenerationError(f"cannot write {target}: it is a folder; give a file name such as {target / 'clip.gif'}")
+    # The temporary name keeps the real suffix so that tools guessing the format from it (ffmpeg) agree.
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.open("xb").close()
+    except OSError as err:
+        raise GenerationError(
+            f"cannot write {target}: {err.strerror or err} in {target.parent}; choose a folder you can write to"
+        ) from err
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise GenerationError(f"writing {target} failed: {err}") from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def pose_layout_description() -> Dict[str, Any]:
+    """The ``pose_layout`` block of a ``.motion`` file, read from :mod:`..model.pose`."""
+    segments = []
+    for name, start, end in SEGMENTS:
+        slots = segment_slots(name)
+        segments.append({"name": name, "from": start, "to": end, "slots": list(range(slots.start, slots.stop))})
+    return {
+        "version": POSE_LAYOUT_VERSION,
+        "units": "metres",
+        "axes": "x to the right, y up, ground at y = 0",
+        "values_per_actor": POSE_DIM,
+        "segment_values": ["x1", "y1", "x2", "y2"],
+        "segments": segments,
+        "head": {"joint": "neck", "radius_fraction_of_height": HEAD_RADIUS, "centre": "radius above the neck"},
+    }
+
+
+def motion_document(anim: Animation) -> Dict[str, Any]:
+    """The ``.motion`` JSON document of ``anim`` as plain Python data (see the module docstring)."""
+    frames = np.round(anim.frames.astype(np.float64), MOTION_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return {
+        "format": MOTION_FORMAT,
+        "version": MOTION_VERSION,
+        "meta": {
+            "prompt": anim.prompt,
+            "model": anim.model_id,
+            "revision": anim.revision,
+            "seed": anim.seed,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "generator": "stick-gen",
+            "actor_prompts": list(anim.actor_prompts) if anim.actor_prompts is not None else None,
+        },
+        "fps": anim.fps,
+        "num_frames": anim.num_frames,
+        "num_actors": anim.num_actors,
+        "pose_layout": pose_layout_description(),
+        "frames": frames.tolist(),
+        "actions": {
+            "vocabulary": list(anim.action_vocabulary),
+            "per_actor": [
+                [{"action": n, "start_frame": s, "end_frame": e} for n, s, e in anim.action_segments(a)]
+                for a in range(anim.num_actors)
+            ],
+        },
+        "start_positions": (np.round(anim.start_positions.astype(np.float64), MOTION_DECIMALS) + 0.0).tolist(),
+    }
+
+
+def _dump_motion(document: Dict[str, Any]) -> str:
+    """JSON text with one top-level key per line and one frame per line, so the file reads and diffs well."""
+    lines = []
+    for key, value in document.items():
+        if key == "frames":
+            rows = ",\n".join("    " + json.dumps(frame, separators=(",", ":")) for frame in value)
+            text = "[\n" + rows + "\n  ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        lines.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def save_motion(anim: Animation, path: PathLike) -> Path:
+    """Write ``anim`` as a ``.motion`` JSON file (schema: :data:`MOTION_SCHEMA_PATH`).
+
+    >>> save_motion(anim, "walk.motion")  # doctest: +SKIP
+    PosixPath('walk.motion')
+    """
+    target = Path(path)
+    text = _dump_motion(motion_document(anim))
+    with atomic_output(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target
+
+
+def _require(condition: bool, path: Path, problem: str) -> None:
+    if not condition:
+        raise GenerationError(f"{path} is not a valid stick-gen .motion file: {problem}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _actions_from_segments(
+    per_actor: Any, vocabulary: Sequence[str], num_frames: int, num_actors: int, path: Path
+) -> np.ndarray:
+    """Per-frame action ids ``[T, A]`` rebuilt from the segment lists, checking that they tile the clip."""
+    _require(isinstance(per_actor, list) and len(per_actor) == num_actors, path,
+             f'"actions.per_actor" must hold one list of segments per actor ({num_actors})')
+    ids = {name: i for i, name in enumerate(vocabulary)}
+    actions = np.zeros((num_frames, num_actors), dtype=np.int64)
+    for actor, segments in enumerate(per_actor):
+        _require(isinstance(segments, list) and len(segments) > 0, path, f"actor {actor} has no action segments")
+        frame = 0
+        for seg in segments:
+            _require(isinstance(seg, dict) and {"action", "start_frame", "end_frame"} <= seg.keys(), path,
+                     f'actor {actor}: each segment needs "action", "start_frame" and "end_frame"')
+            name, start, end = seg["action"], seg["start_frame"], seg["end_frame"]
+            _require(name in ids, path, f"actor {actor}: action {name!r} is not in actions.vocabulary")
+            _require(_is_int(start) and _is_int(end) and start == frame and end > start, path,
+                     f"actor {actor}: segments must be contiguous and non-empty (expected start_frame {frame}, "
+                     f"got {start!r}..{end!r})")
+            actions[start:end, actor] = ids[name]
+            frame = end
+        _require(frame == num_frames, path,
+                 f"actor {actor}: segments end at frame {frame}, not at num_frames {num_frames}")
+    return actions
+
+
+def load_motion(path: PathLike) -> Animation:
+    """Read a ``.motion`` file back into an :class:`Animation` (frames equal up to the 4-decimal rounding).
+
+    >>> anim = load_motion("walk.motion")  # doctest: +SKIP
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as err:
+        raise GenerationError(f"cannot read {source}: {err.strerror or err}") from err
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise GenerationError(f"{source} is not valid JSON ({err}); it is not a .motion file or it is damaged") from err
+    found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+    _require(found == MOTION_FORMAT, source, f'"format" must be {MOTION_FORMAT!r}, got {found!r}')
+    version = doc.get("version")
+    if version != MOTION_VERSION:
+        raise GenerationError(
+            f"{source} is a .motion file of version {version!r}; this stick-gen reads version {MOTION_VERSION}: "
+            "upgrade stick-gen or re-export the file"
+        )
+    for key in ("meta", "fps", "num_frames", "num_actors", "pose_layout", "frames", "actions"):
+        _require(key in doc, source, f"missing key {key!r}")
+    layout = doc["pose_layout"]
+    _require(isinstance(layout, dict) and layout.get("version") == POSE_LAYOUT_VERSION, source,
+             f"pose_layout.version must be {POSE_LAYOUT_VERSION} (this stick-gen's pose layout); "
+             f"got {layout.get('version') if isinstance(layout, dict) else layout!r}")
+    fps, num_frames, num_actors = doc["fps"], doc["num_frames"], doc["num_actors"]
+    for key, value in (("fps", fps), ("num_frames", num_frames), ("num_actors", num_actors)):
+        _require(_is_int(value) and value > 0, source, f"{key!r} must be a positive integer, got {value!r}")
+    try:
+        frames = np.asarray(doc["frames"], dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise GenerationError(
+            f'{source} is not a valid stick-gen .motion file: "frames" must be numbers [T][A][{POSE_DIM}] ({err})'
+        ) from err
+    _require(frames.shape == (num_frames, num_actors, POSE_DIM), source,
+             f'"frames" has shape {tuple(frames.shape)}, expected [num_frames, num_actors, {POSE_DIM}] = '
+             f"{(num_frames, num_actors, POSE_DIM)}")
+    actions_block = doc["actions"]
+    _require(isinstance(actions_block, dict), source, '"actions" must be an object')
+    vocabulary = actions_block.get("vocabulary")
+    _require(isinstance(vocabulary, list) and vocabulary and all(isinstance(n, str) for n in vocabulary), source,
+             '"actions.vocabulary" must be a non-empty list of names')
+    actions = _actions_from_segments(actions_block.get("per_actor"), vocabulary, num_frames, num_actors, source)
+    meta = doc["meta"] if isinstance(doc["meta"], dict) else {}
+    start = doc.get("start_positions")
+    try:
+        return Animation(
+            frames=frames,
+            actions=actions,
+            action_vocabulary=tuple(vocabulary),
+            fps=fps,
+            prompt=meta.get("prompt") or "",
+            start_positions=np.asarray(start, dtype=np.float32) if start is not None else None,
+            model_id=meta.get("model"),
+            revision=meta.get("revision"),
+            seed=meta.get("seed"),
+            actor_prompts=tuple(meta["actor_prompts"]) if meta.get("actor_prompts") is not None else None,
+        )
+    except (GenerationError, TypeError, ValueError) as err:
+        raise GenerationError(f"{source} is not a valid stick-gen .motion file: {err}") from err
