@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, ImageDraw, ImageFont
 
 from ..model.errors import GenerationError
-from ..model.pose import HEAD_RADIUS, JOINT_SLOTS, JOINTS, POSE_DIM, X_SLOTS, Y_SLOTS
+from ..model.pose import HEAD_RADIUS, HIP_X, JOINT_SLOTS, JOINTS, POSE_DIM, X_SLOTS, Y_SLOTS
 from .animation import Animation, PathLike, atomic_output, save_motion
 
 FORMATS: Tuple[str, ...] = ("gif", "mp4", "png", "motion")
@@ -62,6 +62,9 @@ MP4_ENCODER: Tuple[str, ...] = (
 )  # fmt: skip
 """x264 settings: encoding is most of an MP4's cost. veryfast with the cheapest motion search takes ~40%
 less time than plain veryfast for ~5% more bytes on stick figures; see bench/bench_render.py."""
+
+TRAIL_SPAN = 2.0
+"""Most body heights a contact-sheet trail spreads over; longer travel is scaled down to it."""
 
 BALL_RADIUS_M = 0.11
 GRAVITY = 9.81
@@ -824,9 +827,19 @@ def render_contact_sheet(
 
 
 def _trail_cell(title: str, poses: np.ndarray, count: int, cell: int, font_px: int, title_h: int) -> np.ndarray:
-    """One contact-sheet cell: title above, then ``count`` poses overlaid with a still camera."""
+    """One contact-sheet cell: title above, then ``count`` poses overlaid with a still camera.
+
+    When an actor travels further than :data:`TRAIL_SPAN` body heights, everyone's travel from their
+    start is scaled down by the same factor, so a 10 s walk still shows its poses large enough to
+    read, in the order they happen.
+    """
     picks = np.unique(np.linspace(0, len(poses) - 1, count).round().astype(int))
-    anim = Animation(poses[picks], np.zeros(poses[picks].shape[:2], np.int64), ("clip",), fps=25, prompt=title)
+    trail = poses[picks].astype(np.float64)  # (n, A, 20)
+    travel = trail[:, :, HIP_X] - trail[:1, :, HIP_X]  # (n, A) each actor's hip x from its start
+    span, limit = float(np.ptp(travel, axis=0).max()), TRAIL_SPAN * float(body_heights(poses).max())
+    if span > limit:
+        trail[..., list(X_SLOTS)] -= (travel * (1 - limit / span))[:, :, None]
+    anim = Animation(trail, np.zeros(trail.shape[:2], np.int64), ("clip",), fps=25, prompt=title)
     drawer = FrameDrawer(anim, (cell, cell), caption=False)
     # One still view for the whole cell: the union of every picked frame's bounds.
     left, right, bottom, top = _world_bounds(anim.frames, drawer.heights)
@@ -834,7 +847,7 @@ def _trail_cell(title: str, poses: np.ndarray, count: int, cell: int, font_px: i
         np.array([left.min()]), np.array([right.max()]), np.array([bottom.min()]), np.array([top.max()]),
         float(drawer.heights.max()), (cell, cell),
     )
-    drawer.x0, drawer.y0, drawer.mpp = np.repeat(x0, len(picks)), np.repeat(y0, len(picks)), np.repeat(mpp, len(picks))
+    drawer.x0, drawer.y0, drawer.mpp = (np.repeat(value, len(picks)) for value in (x0, y0, mpp))
     canvas = np.zeros((cell, cell), np.uint8)
     drawer._draw_ground(canvas, 0)
     strengths = np.linspace(0.3, 1.0, len(picks)) if len(picks) > 1 else np.ones(1)
