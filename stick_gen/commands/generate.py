@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 
 DEFAULT_CHECKPOINTS = ("checkpoints/best_model.pt", "demo_out/checkpoints/best_model.pt")
-FORMAT_CHOICES = ("gif", "mp4", "png", "motion")
+FORMAT_CHOICES = ("gif", "mp4", "png", "motion")  # render.FORMATS; kept here so --help needs no Pillow import
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
