@@ -25,10 +25,12 @@ from .actions import ACTION_INDEX, spec
 from .body import Body, make_body
 from .latents import LATENT_DIM, SLOTS, actor_spacing, segment_bounds, start_positions
 from .motions import MOTIONS
-from .motions.base import ANGLE_CHANNELS, DX, EventInfo, MotionInput, YAW, joints_from_channels, smoothstep
+from .motions.base import (
+    ANGLE_CHANNELS, DX, L_EL, L_SH, LEAN, R_EL, R_SH, TAU, YAW, EventInfo, MotionInput, joints_from_channels, smoothstep,
+)
 from .plans import ScenePlan
 
-NOISE_CHANNELS = (3, 4, 5, 7, 8)  # lean and both arms' shoulder/elbow
+NOISE_CHANNELS = (LEAN, L_SH, L_EL, R_SH, R_EL)
 NOISE_RAD = 0.012
 MEETING_GAP = {"handshake": 0.9, "high_five": 0.8, "hug": 0.45, "fight": 1.05}
 """Hip-to-hip distance partners close to before their interaction, metres."""
@@ -235,6 +237,20 @@ def synthesize_actor_channels(plan: ScenePlan, slot: int, latents: np.ndarray, f
     return P, hip_x, labels, timeline, body, start_x
 
 
+def _alive(P: np.ndarray, latents: np.ndarray, fps: int) -> None:
+    """Slow breathing and arm drift over the whole clip, so that no held pose is ever frozen.
+
+    Deterministic in z (the phase slot), unlike :func:`_add_noise`.
+    """
+    t = np.arange(len(P)) / fps
+    u = TAU * _z(latents, "phase")
+    P[:, LEAN] += 0.015 * np.sin(TAU * 0.27 * t + u)
+    P[:, L_SH] += 0.03 * np.sin(TAU * 0.21 * t + 2.0 * u)
+    P[:, R_SH] += 0.03 * np.sin(TAU * 0.33 * t + 3.0 * u + 1.0)
+    P[:, L_EL] += 0.03 * np.sin(TAU * 0.29 * t + u + 2.0)
+    P[:, R_EL] += 0.03 * np.sin(TAU * 0.23 * t + 2.0 * u + 0.5)
+
+
 def _add_noise(P: np.ndarray, rng: np.random.Generator, fps: int) -> None:
     """Small smooth wobble on the lean and arm angles (not in z: the model may average it away)."""
     frames = len(P)
@@ -256,6 +272,7 @@ def synthesize_actor(plan: ScenePlan, slot: int, latents: np.ndarray, frames: in
     ((250, 20), True)
     """
     P, hip_x, labels, timeline, body, start_x = synthesize_actor_channels(plan, slot, latents, frames, fps, schedule)
+    _alive(P, np.asarray(latents, dtype=np.float64).reshape(-1), fps)
     if noise_rng is not None:
         _add_noise(P, noise_rng, fps)
     joints = joints_from_channels(P, hip_x, P[:, YAW], body)

@@ -104,7 +104,7 @@ _IRREGULAR_3SG = {"do": "does", "go": "goes", "have": "has"}
 _IRREGULAR_ING = {"lie": "lying", "boogie": "boogieing", "tiptoe": "tiptoeing", "high-five": "high-fiving"}
 
 
-_COORDINATED = ("fall", "dodge", "salute")
+_COORDINATED = ("fall", "dodge", "salute", "stay")
 """Verbs that follow "and" in a phrase ("slip and fall") and are inflected too."""
 
 

@@ -1,0 +1,1 @@
+"""Evaluation: metrics of generated motion, and checks of the training data."""
