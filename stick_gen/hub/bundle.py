@@ -213,7 +213,7 @@ def _check_replaceable(output_dir: Path) -> None:
 
 def _write_weights(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
     """``pytorch_model.bin`` (plain state dict), ``model.safetensors`` and ``config.json``."""
-    from safetensors.torch import save
+    from safetensors.torch import save_file
 
     ckpt = inspected.checkpoint
     state = {k: v.contiguous() for k, v in ckpt.state_dict.items()}
@@ -223,28 +223,16 @@ def _write_weights(inspected: InspectedCheckpoint, staging: Path, progress: Prog
         shutil.copyfile(ckpt.path, staging / WEIGHTS_BIN)  # already exactly a plain state dict
     else:
         torch.save(state, staging / WEIGHTS_BIN)
-    metadata = {"format": "pt", "text_encoder": str(inspected.text_encoder), "variant": inspected.variant.name}
+    # One metadata key only: safetensors writes its metadata map in hash order, and a re-published,
+    # unchanged model must give identical bytes so that no large file is sent twice. The variant
+    # and text encoder are in config.json.
+    metadata = {"format": "pt"}
     try:
-        payload = save(state, metadata=metadata)
+        save_file(state, str(staging / WEIGHTS_SAFETENSORS), metadata=metadata)
     except (RuntimeError, ValueError):  # tensors sharing memory: safetensors wants separate copies
-        payload = save({k: v.clone() for k, v in state.items()}, metadata=metadata)
-    (staging / WEIGHTS_SAFETENSORS).write_bytes(canonical_safetensors(payload))
+        save_file({k: v.clone() for k, v in state.items()}, str(staging / WEIGHTS_SAFETENSORS), metadata=metadata)
     config = model_config_json(shape_model(inspected.model_config))
     (staging / CONFIG_JSON).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def canonical_safetensors(payload: bytes) -> bytes:
-    """The same safetensors file with its JSON header keys sorted.
-
-    safetensors writes the ``__metadata__`` map in hash order, which changes from process to
-    process; a re-published, unchanged model must give identical bytes so that no large file is
-    sent again. Tensor offsets count from the end of the header, so only the header changes.
-    """
-    length = int.from_bytes(payload[:8], "little")
-    header = json.loads(payload[8:8 + length])
-    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # the format pads the header with spaces to 8-byte alignment
-    return len(text).to_bytes(8, "little") + text + payload[8 + length:]
 
 
 def _write_adapter(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
@@ -314,12 +302,14 @@ def _refuse_secrets(staging: Path, secrets: Sequence[str]) -> None:
 
 def write_manifest(directory: Path) -> List[BundleFile]:
     """Hash every file under ``directory`` into ``SHA256SUMS``; returns every file, the manifest included."""
+    from concurrent.futures import ThreadPoolExecutor
+
     directory = Path(directory)
-    files = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        rel = path.relative_to(directory).as_posix()
-        if rel != MANIFEST:
-            files.append(BundleFile(rel, path.stat().st_size, sha256_of(path)))
+    paths = [p for p in sorted(directory.rglob("*")) if p.is_file() and p.relative_to(directory).as_posix() != MANIFEST]
+    # hashlib releases the GIL on large buffers: the two weight files hash in parallel.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        digests = list(pool.map(sha256_of, paths))
+    files = [BundleFile(p.relative_to(directory).as_posix(), p.stat().st_size, d) for p, d in zip(paths, digests)]
     text = "".join(f"{f.sha256}  {f.path}\n" for f in files)
     (directory / MANIFEST).write_text(text, encoding="utf-8")
     data = text.encode()

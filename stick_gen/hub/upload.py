@@ -363,6 +363,12 @@ def upload_bundle(
         check_token(target, repo_id)
         plan = with_retries(lambda: plan_upload(bundle, repo_id, target, revision, tag), target,
                             "reading the repository", progress, repo_id, "reading")
+        unchanged = not (plan.by_action("add") or plan.by_action("change") or plan.by_action("remove"))
+        if tag and plan.existing_tag and plan.existing_tag == plan.head and unchanged and revision == "main":
+            # A rerun of an upload that completed (perhaps its answer was lost): nothing left to do.
+            progress(f"{repo_id} already holds this bundle, tagged {tag}: nothing to upload")
+            url = f"{target.url}/{repo_id}"
+            return UploadResult(repo_id, url, plan.head, f"{url}/commit/{plan.head}", False, tag, plan)
         if tag and plan.existing_tag and not force_tag:
             raise HubError(
                 f"tag {tag} already exists on {repo_id} (commit {plan.existing_tag[:7]}); nothing was uploaded. "

@@ -194,12 +194,15 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
         model = shape_model(variant_model_config(variant))
     names = dict(model.named_parameters())
     report.parameters = sum(t.numel() for k, t in ckpt.state_dict.items() if k in names)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            load_state_dict_strict(model, ckpt.state_dict, path)
-        except CheckpointError as err:
-            report.add("problem", f"{err}")
+    own = {k: tuple(t.shape) for k, t in model.state_dict().items()}
+    if own != {k: tuple(t.shape) for k, t in ckpt.state_dict.items()}:
+        # Only on a mismatch: the shared strict loader names every missing, extra or misshapen key.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                load_state_dict_strict(model, ckpt.state_dict, path)
+            except CheckpointError as err:
+                report.add("problem", f"{err}")
     _check_parameter_count(report, path)
     bad_dtypes = sorted({str(t.dtype) for t in ckpt.state_dict.values() if not t.is_floating_point()})
     if bad_dtypes:
