@@ -343,3 +343,48 @@ def test_lora_repo_merges_with_plain_peft_and_the_card_commands(hub, checkout):
         assert done.returncode == 0, line + done.stdout[-1000:] + done.stderr[-2000:]
     merged = StickFigureTransformer.from_pretrained(checkout / "stick-gen-small-lora-merged")
     assert torch.allclose(_outputs(merged), _outputs(adapted), atol=1e-5)
+
+
+def test_rerunning_a_completed_upload_is_a_success_with_nothing_to_do(hub, checkout, capsys):
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.0", variant="small")) == 0
+    head = hub.head("GesturaAI/stick-gen-small")
+    capsys.readouterr()
+    hub.clear_requests()
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.0", variant="small")) == 0
+    assert "already holds this bundle, tagged v1.0.0: nothing to upload" in capsys.readouterr().out
+    assert hub.head("GesturaAI/stick-gen-small") == head and lfs_puts(hub) == []
+
+
+def test_branch_endpoint_and_commit_message_flags(hub, checkout):
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    command = (f"python scripts/push_to_huggingface.py --checkpoint checkpoints/best_model.pt --variant small "
+               f"--endpoint {hub.endpoint} --revision dev --commit-message 'Try the demo weights' --version 0.1.0-rc.1")
+    done = run_command(command, checkout, extra_env={"HF_ENDPOINT": "http://127.0.0.1:9"})  # --endpoint wins
+    assert done.returncode == 0, done.stderr[-2000:]
+    api = HfApi(endpoint=hub.endpoint, token=BOT_TOKEN)
+    assert hub.head("GesturaAI/stick-gen-small", "dev") != hub.head("GesturaAI/stick-gen-small", "main")
+    assert set(hub.files("GesturaAI/stick-gen-small", "main")) == {".gitattributes"}
+    assert api.list_repo_commits("GesturaAI/stick-gen-small", revision="dev")[0].title == "Try the demo weights"
+    tag = next(t for t in api.list_repo_refs("GesturaAI/stick-gen-small").tags if t.name == "v0.1.0-rc.1")
+    assert tag.target_commit == hub.head("GesturaAI/stick-gen-small", "dev")
+
+
+def test_files_of_an_earlier_bundle_are_removed_and_others_kept(hub, checkout):
+    from stick_gen.hub.cards import render_card, update_card
+
+    card = checkout / "card" / "small.md"
+    card.parent.mkdir()
+    card.write_text(render_card("small"))
+    gifs = checkout / "gifs"
+    gifs.mkdir()
+    (gifs / "walk_wave.gif").write_bytes(b"GIF89a-1")
+    update_card(card, examples=gifs)
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    assert main(push_args("checkpoints/best_model.pt", "--model-card", str(card), variant="small")) == 0
+    api = HfApi(endpoint=hub.endpoint, token=BOT_TOKEN)
+    api.upload_file(path_or_fileobj=b"by hand", path_in_repo="notes.txt", repo_id="GesturaAI/stick-gen-small")
+    card.write_text(render_card("small"))  # no examples any more
+    assert main(push_args("checkpoints/best_model.pt", "--model-card", str(card), variant="small")) == 0
+    files = set(hub.files("GesturaAI/stick-gen-small"))
+    assert "examples/walk_wave.gif" not in files and "notes.txt" in files
