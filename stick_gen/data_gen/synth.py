@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..model.pose import JOINTS, joints_to_pose, pose_to_joints
+from ..model.pose import JOINTS, SEGMENTS, pose_to_joints
 from .actions import ACTION_INDEX, spec
 from .body import Body, make_body
 from .latents import LATENT_DIM, SLOTS, actor_spacing, segment_bounds, start_positions
@@ -31,6 +31,12 @@ from .motions.base import (
 from .plans import ScenePlan
 
 NOISE_CHANNELS = (LEAN, L_SH, L_EL, R_SH, R_EL)
+_SEGMENT_JOINTS = np.array([[JOINTS.index(a), JOINTS.index(b)] for _, a, b in SEGMENTS]).ravel()
+
+
+def joints_to_poses(joints: np.ndarray) -> np.ndarray:
+    """``model.pose.joints_to_pose`` in plain numpy (no tensor round trip): ``(T, 6, 2) -> (T, 20)``."""
+    return joints[:, _SEGMENT_JOINTS].reshape(len(joints), -1).astype(np.float32)
 NOISE_RAD = 0.012
 MEETING_GAP = {"handshake": 0.9, "high_five": 0.8, "hug": 0.45, "fight": 1.05}
 """Hip-to-hip distance partners close to before their interaction, metres."""
@@ -277,7 +283,7 @@ def synthesize_actor(plan: ScenePlan, slot: int, latents: np.ndarray, frames: in
         _add_noise(P, noise_rng, fps)
     joints = joints_from_channels(P, hip_x, P[:, YAW], body)
     joints[..., 1] = np.maximum(joints[..., 1], 0.0)
-    poses = joints_to_pose(joints.astype(np.float32))
+    poses = joints_to_poses(joints)
     return ActorMotion(poses, labels, timeline, body, start_x)
 
 

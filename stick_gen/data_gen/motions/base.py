@@ -96,7 +96,7 @@ def rate(m: MotionInput) -> float:
 
 
 def smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
+    x = np.minimum(np.maximum(x, 0.0), 1.0)  # np.clip costs several times more on small arrays
     return x * x * (3.0 - 2.0 * x)
 
 
@@ -187,7 +187,9 @@ def reach(P: np.ndarray, side: int, body: Body, forward, up) -> None:
     direction = np.where(direction < -1.9, direction + TAU, direction)  # hand behind the head: over the top
     shoulder = direction - np.arctan2(l2 * np.sin(bend), l1 + l2 * np.cos(bend))
     sh, el, _ = arm(side)
-    P[:, sh] = np.unwrap(shoulder)
+    if len(shoulder) > 1 and np.abs(np.diff(shoulder)).max() > np.pi:
+        shoulder = np.unwrap(shoulder)
+    P[:, sh] = shoulder
     P[:, el] = bend
 
 
