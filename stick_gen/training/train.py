@@ -49,7 +49,9 @@ class TrainResult:
 
 def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
     """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised."""
-    out = model(batch["text_embedding"], batch["latents"], batch["slot"], batch["num_actors"])
+    mask = batch.get("context_mask")
+    out = model(batch["text_embedding"], batch["latents"], batch["slot"], batch["num_actors"],
+                context=None if mask is None else batch["features"], context_mask=mask)
     target = batch["features"]
     motion = F.mse_loss(out.motion.float(), target)
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
@@ -77,6 +79,18 @@ def _batch_order(num_rows: int, batch_size: int, step: int, seed: int) -> torch.
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     order = torch.randperm(num_rows, generator=generator)
     return order[offset * batch_size:(offset + 1) * batch_size]
+
+
+CONTEXT_FRACTION = 0.25
+"""Share of training rows that see a known prefix of their own motion (teaches continuation)."""
+
+
+def _context_mask(batch_size: int, frames: int, step: int, seed: int) -> torch.Tensor:
+    """(B, T) mask of known prefix frames for global batch ``step``; a pure function of (seed, step)."""
+    generator = torch.Generator().manual_seed(seed * 7919 + step)
+    use = torch.rand(batch_size, generator=generator) < CONTEXT_FRACTION
+    length = torch.randint(1, frames // 2, (batch_size,), generator=generator)
+    return (torch.arange(frames)[None, :] < length[:, None]) & use[:, None]
 
 
 def _param_groups(model: torch.nn.Module, weight_decay: float):
@@ -266,7 +280,7 @@ def train(
             return
         plain = accelerator.unwrap_model(model)
         extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val}
-        if base_info:
+        if base_info and method != "lora":  # LoRA files record their base themselves, with its config
             extra["base_model"] = base_info
         if config.finetune:
             extra["finetune"] = {"method": method, "domain": config.finetune.domain,
@@ -293,6 +307,8 @@ def train(
     while step < tc.max_steps:
         index = _batch_order(len(train_rows), tc.batch_size, step, tc.seed)[rank * local:(rank + 1) * local]
         batch = {k: v.to(device) for k, v in train_rows.batch(index).items()}
+        mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
+        batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
         with accelerator.autocast():
             losses, _ = compute_losses(model, batch, tc.loss_weights)
         accelerator.backward(losses["loss"])
@@ -306,8 +322,10 @@ def train(
         bar.update(1)
         if step % tc.log_every == 0 or step == tc.max_steps:
             rate = seen / max(1e-9, time.time() - window_start)
+            # every process holds the loss of its slice: log the mean, i.e. the global batch's loss
+            parts = accelerator.reduce(torch.stack([v.detach() for v in losses.values()]), reduction="mean")
             record = {"split": "train", "step": step, "lr": scheduler.get_last_lr()[0], "samples_per_s": rate,
-                      **{k: float(v) for k, v in losses.items()}}
+                      **{k: float(v) for k, v in zip(losses, parts)}}
             history.append(record)
             bar.set_postfix(loss=f"{record['loss']:.4f}", samples_s=f"{rate:.1f}")
             if accelerator.is_main_process:
