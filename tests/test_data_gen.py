@@ -57,6 +57,14 @@ def test_vocabulary_has_64_distinct_snake_case_actions():
     assert all(SPECS[a].phrases and any(not p.held_out for p in SPECS[a].phrases) for a in ACTIONS)
 
 
+def test_docs_list_every_action_and_slot():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text()
+    assert all(re.search(rf"\b{a}\b", doc) for a in ACTIONS)
+    assert all(f"| {name} |" in doc or name.startswith("boundary_") for name in SLOTS)
+
+
 def test_scene_arrays_have_the_documented_shapes_and_types(scenes):
     for s in scenes:
         a = s.num_actors

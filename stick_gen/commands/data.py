@@ -3,9 +3,12 @@
 Writes OUTPUT/meta.json and, per split (train/val/test, 80/10/10 of the scenes), safetensors shards
 of per-actor rows plus metadata.jsonl (see docs/data.md). The same seed writes byte-identical files.
 
+--contact-sheet PNG instead draws one generated clip of every action class into one image.
+
 examples:
   stick-gen data --num-samples 10000 --output data/stick-gen
   stick-gen data --num-samples 200 --output /tmp/tiny --seed 3 --overwrite
+  stick-gen data --contact-sheet docs/actions_contact_sheet.png
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--num-samples", type=int, required=True, metavar="N", help="number of scenes in total")
-    parser.add_argument("--output", required=True, metavar="DIR", help="dataset directory to create")
+    parser.add_argument("--num-samples", type=int, metavar="N", help="number of scenes in total")
+    parser.add_argument("--output", metavar="DIR", help="dataset directory to create")
+    parser.add_argument("--contact-sheet", metavar="PNG", help="draw every action class into this image instead")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--frames", type=int, default=250, help="frames per clip (default 250)")
     parser.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
@@ -25,6 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..data_gen.dataset import read_meta, write_dataset
+    from ..model.errors import ConfigError
+
+    if args.contact_sheet:
+        from ..data_gen.examples import write_contact_sheet
+
+        print(f"wrote {write_contact_sheet(args.contact_sheet, seed=args.seed)}")
+        return 0
+    if args.num_samples is None or not args.output:
+        raise ConfigError("give --num-samples N and --output DIR (or --contact-sheet PNG)")
 
     path = write_dataset(args.output, args.num_samples, seed=args.seed, frames=args.frames, fps=args.fps,
                          progress=not args.no_progress, overwrite=args.overwrite)

@@ -299,8 +299,9 @@ def ball_events(schedule: Optional[InteractionSchedule], motions: Sequence[Actor
         if schedule.kind == "catch":
             thrower, catcher = e["thrower"], e["catcher"]
             side = 0 if float(latents[thrower, SLOTS["side"]]) < 0.5 else 1
-            tj = pose_to_joints(motions[thrower].poses[e["release_frame"]])
-            cj = pose_to_joints(motions[catcher].poses[min(e["catch_frame"], len(motions[catcher].poses) - 1)])
+            last = len(motions[thrower].poses) - 1  # a very short clip may end before the catch
+            tj = pose_to_joints(motions[thrower].poses[min(e["release_frame"], last)])
+            cj = pose_to_joints(motions[catcher].poses[min(e["catch_frame"], last)])
             release = tj[hands[side]]
             arrive = cj[hands].mean(axis=0)
             record.update(thrower=thrower, catcher=catcher, release_frame=e["release_frame"],

@@ -76,8 +76,9 @@ def lerp(lo: float, hi: float, u: float) -> float:
     return lo + (hi - lo) * u
 
 
-def paced(m: MotionInput, lo: float, hi: float) -> float:
-    """A rate inside the range the text's pace allows: normal ``[lo, hi]``, slow below, fast above.
+def paced(m: MotionInput, lo: float, hi: float, fast: Optional[Tuple[float, float]] = None) -> float:
+    """A rate inside the range the text's pace allows: normal ``[lo, hi]``, slow below, fast above
+    (``fast`` overrides the fast range).
 
     >>> m = MotionInput(np.zeros(1), 1.0, 25, None, "slow", 0.0, 0, 0, 0, 0, 1, 1, 1)
     >>> round(paced(m, 1.0, 2.0), 2)
@@ -86,7 +87,7 @@ def paced(m: MotionInput, lo: float, hi: float) -> float:
     if m.pace == "slow":
         lo, hi = 0.6 * lo, 0.82 * lo
     elif m.pace == "fast":
-        lo, hi = 1.2 * hi, 1.5 * hi
+        lo, hi = fast or (1.2 * hi, 1.5 * hi)
     return lerp(lo, hi, m.tempo)
 
 

@@ -1,7 +1,7 @@
 """Motions that move the body through the world (and standing still, turning around).
 
 Speeds (m/s, normal pace; "slowly" gives 0.6-0.82x the low end, "quickly" 1.2-1.5x the high end):
-walk 1.15-1.6, walk_backwards 0.55-0.9, run 2.7-3.6, sprint 5.5-7.0, jog_backwards 1.4-2.0,
+walk 1.15-1.6, walk_backwards 0.55-0.9, run 2.7-3.6, sprint 5.5-7.0 (quickly 7.0-8.5), jog_backwards 1.4-2.0,
 sidestep 0.55-0.85, tiptoe 0.4-0.65, sneak 0.35-0.6, march 1.0-1.35, skip 1.5-2.2, limp 0.5-0.8,
 crawl 0.3-0.5, climb 0.2-0.32 (up), swim 0.5-0.85, ride_bike 3.5-5.5.
 """
@@ -65,7 +65,7 @@ def run(m: MotionInput) -> np.ndarray:
 
 def sprint(m: MotionInput) -> np.ndarray:
     b = m.body
-    v = paced(m, 5.5, 7.0)
+    v = paced(m, 5.5, 7.0, fast=(7.0, 8.5))
     P = neutral(m)
     f = _cadence(2.0, v, 6.0, 0.4, b.leg)
     gait(m, P, v, f, 0.27, (0.42 + 0.1 * m.amp) * b.leg, 0.8 + 0.2 * m.amp, 1.5,
@@ -131,8 +131,8 @@ def turn_around(m: MotionInput) -> np.ndarray:
 
 
 def tiptoe(m: MotionInput) -> np.ndarray:
-    """Small, slow, high-lifted steps on the balls of the feet; arms out for balance."""
-    b = m.body
+    """Small, slow, high-lifted steps on the balls of the feet, hands held up by the chin."""
+    b, A = m.body, m.body.arm
     v = paced(m, 0.4, 0.65)
     P = neutral(m)
     f = _cadence(0.85, v, 0.5, 0.5, b.leg)
@@ -141,12 +141,11 @@ def tiptoe(m: MotionInput) -> np.ndarray:
     P[:, HIP_Y] += toes
     P[:, LF_Y] += toes
     P[:, RF_Y] += toes
-    P[:, LEAN] = 0.12 + 0.05 * m.style
-    w = TAU * (m.phase + f * m.t)
-    P[:, (L_SH, R_SH)] = 0.35
-    P[:, (L_EL, R_EL)] = 0.9 + 0.2 * m.style
-    P[:, L_AB] = 0.55 + 0.1 * m.amp + 0.06 * np.sin(w)
-    P[:, R_AB] = 0.55 + 0.1 * m.amp - 0.06 * np.sin(w)
+    P[:, LEAN] = 0.08 + 0.05 * m.style
+    w = np.sin(TAU * (m.phase + f * m.t))
+    reach(P, 1, b, (0.26 + 0.04 * m.amp) * A + 0.02 * w, -0.02 * A)
+    reach(P, -1, b, (0.24 + 0.04 * m.amp) * A - 0.02 * w, -0.05 * A)
+    P[:, (L_AB, R_AB)] = 0.15
     return P
 
 
