@@ -30,7 +30,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -170,8 +170,10 @@ def train_evaluator(poses: torch.Tensor, text_embeddings: torch.Tensor, slot: to
     evaluator.feature_mean.copy_(features.mean(dim=(0, 1)))
     evaluator.feature_std.copy_(features.std(dim=(0, 1)).clamp(min=1e-4))
     optimizer = torch.optim.AdamW(evaluator.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate, total_steps=config.steps,
-                                                   pct_start=0.1)
+    warmup = max(1, config.steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(  # linear warm-up, then cosine decay to 0
+        optimizer, lambda step: min((step + 1) / warmup,
+                                    0.5 * (1 + math.cos(math.pi * min(step / max(config.steps, 1), 1.0)))))
     batch_size = min(config.batch_size, len(poses))
     order = torch.randperm(len(poses), generator=generator)
     cursor, recent = 0, []
@@ -252,19 +254,23 @@ def load_evaluator(path: Union[str, Path]) -> Tuple[MotionTextEvaluator, Dict[st
 
 
 def load_or_train_evaluator(data_dir: Union[str, Path], text_encoder: str, fingerprint: str,
-                            training_rows: Callable[[], Any], config: EvaluatorConfig = EvaluatorConfig(),
+                            training_rows: Callable[[], Any], config: Optional[EvaluatorConfig] = None,
                             fps: int = DEFAULT_FPS, progress: bool = True
                             ) -> Tuple[MotionTextEvaluator, Dict[str, Any]]:
-    """The cached evaluator if it was trained on rows of this ``fingerprint`` with this encoder and config; else
-    train one on ``training_rows()`` (an object with ``texts``, ``poses``, ``text_embeddings``, ``slot`` and
-    ``num_actors``, only loaded when needed) and cache it atomically.
+    """The cached evaluator if it was trained on rows of this ``fingerprint`` with this encoder (and ``config``,
+    when one is given); else train one (``config`` or the defaults) on ``training_rows()`` (an object with
+    ``texts``, ``poses``, ``text_embeddings``, ``slot`` and ``num_actors``, only loaded when needed) and cache
+    it atomically.
 
     Returns the evaluator and its metadata (``train_loss``, ``train_seconds``, ``path`` and ``cached``:
     whether the file was reused).
     """
     identity = resolve_encoder_identity(text_encoder)
     path = evaluator_path(data_dir, identity)
-    wanted = {"fingerprint": fingerprint, "text_encoder": identity, "config": asdict(config), "fps": fps}
+    wanted: Dict[str, Any] = {"fingerprint": fingerprint, "text_encoder": identity, "fps": fps}
+    if config is not None:
+        wanted["config"] = asdict(config)
+    config = config or EvaluatorConfig()
     if path.exists():
         try:
             evaluator, meta = load_evaluator(path)
@@ -281,4 +287,4 @@ def load_or_train_evaluator(data_dir: Union[str, Path], text_encoder: str, finge
                                       config, fps, progress)
     seconds = time.perf_counter() - start
     save_evaluator(path, evaluator, fingerprint, loss, seconds)
-    return evaluator, dict(wanted, train_loss=loss, train_seconds=seconds, cached=False, path=str(path))
+    return evaluator, dict(wanted, config=asdict(config), train_loss=loss, train_seconds=seconds, cached=False, path=str(path))

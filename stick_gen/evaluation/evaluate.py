@@ -1,0 +1,447 @@
+"""``evaluate``: a checkpoint's metrics on a dataset split, beside the same numbers for real motion.
+
+Two kinds of generation, both from text alone (no ground-truth frame enters the model):
+
+* **reconstruction**: each clip's own latent vector ``z`` (the generator's random draws, what a
+  prompt plus a seed supplies), slot and actor count. The generated clip is placed at the real
+  clip's start x and compared frame by frame: Pose MSE, Temporal Consistency, Action Accuracy,
+  Physics MSE. Deterministic; 95% intervals are a bootstrap over clips.
+* **prior samples**: ``z`` drawn as the pipeline draws it (:func:`..data_gen.latents.sample_scene_latents`,
+  scene slots shared by a scene's actors), once per repeat with seeds ``seed, seed+1, ...``:
+  R-precision, FID and diversity through the contrastive evaluator (:mod:`.evaluator`), foot
+  skating and jitter. Reported as the mean over repeats with a Student-t 95% interval.
+
+Real test motion gets every number where it is defined. Definitions: ``docs/metrics.md``.
+
+>>> result = evaluate("checkpoints/best_model.pt", "data/stick-gen", split="test")   # doctest: +SKIP
+>>> result["model"]["pose_mse"], result["real"]["fid"]                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+
+from ..model.errors import CheckpointError, DataError, EncoderMismatchError
+from ..model.pose import DEFAULT_FPS, HIP_X, features_to_pose
+from . import metrics
+from .evaluator import EvaluatorConfig, MotionTextEvaluator, load_or_train_evaluator
+
+METRIC_KEYS: Tuple[str, ...] = (
+    "pose_mse", "temporal_consistency", "action_accuracy", "physics_mse",
+    "r_precision_top1", "r_precision_top3", "fid", "diversity", "foot_skating", "jitter",
+)
+"""Keys of ``result["model"]``, in the order the table prints them."""
+
+RECONSTRUCTION_KEYS = METRIC_KEYS[:4]
+PRIOR_KEYS = METRIC_KEYS[4:]
+
+R_PRECISION_BATCH = 32
+DIVERSITY_PAIRS = 300
+BOOTSTRAP_RESAMPLES = 1000
+DEFAULT_REPEATS = 5
+
+PathLike = Union[str, Path]
+
+
+@dataclass
+class SplitRows:
+    """One split's per-actor rows, in memory. R = rows, T = frames."""
+
+    texts: List[str]
+    text_embeddings: torch.Tensor  # (R, 1024)
+    latents: torch.Tensor  # (R, 16)
+    slot: torch.Tensor  # (R,)
+    num_actors: torch.Tensor  # (R,)
+    scene: torch.Tensor  # (R,)
+    poses: torch.Tensor  # (R, T, 20) world poses
+    actions: torch.Tensor  # (R, T)
+    physics: torch.Tensor  # (R, T, 6)
+    mass: torch.Tensor  # (R,) kg
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def keys(self) -> List[Tuple[str, int, int]]:
+        """What a row is conditioned on besides ``z``: (text, slot, actors); rows with equal keys are interchangeable."""
+        return list(zip(self.texts, self.slot.tolist(), self.num_actors.tolist()))
+
+
+def check_data_dir(data_dir: PathLike, split: str) -> Path:
+    """Raise :class:`DataError` unless ``data_dir`` is a finished dataset and ``split`` one of its splits."""
+    from ..data_gen.dataset import SPLITS, read_meta
+
+    root = Path(data_dir)
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    if root.exists() and not root.is_dir():
+        raise DataError(f"{root}: is a file, expected a dataset folder made by `stick-gen data`")
+    read_meta(root)  # a missing folder or meta.json, another format or pose layout: one clear DataError
+    return root
+
+
+def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = None) -> SplitRows:
+    """The rows of ``split`` (the first ``limit`` if given) with texts embedded through the dataset's cache.
+
+    >>> rows = load_split("data/stick-gen", "test", load_text_encoder("minilm"))   # doctest: +SKIP
+    """
+    from ..data_gen.dataset import MotionDataset
+    from ..inference.text_encoder import encode_cached
+    from ..training.data import embedding_cache_path
+
+    root = check_data_dir(data_dir, split)
+    cache = embedding_cache_path(root, encoder.identity)
+    _check_embedding_cache(cache, encoder.identity)
+    dataset = MotionDataset(root, split)
+    count = len(dataset) if limit is None else min(int(limit), len(dataset))
+    if count == 0:
+        raise DataError(f"{root}: the {split!r} split holds no rows; make a bigger dataset with `stick-gen data`")
+    texts = dataset.texts[:count]
+    unique = sorted(set(texts))
+    vectors = encode_cached(encoder, unique, cache)
+    position = {text: i for i, text in enumerate(unique)}
+    tensors = {key: value[:count] for key, value in dataset.tensors.items()}
+    scene_ids, slots = tensors["scene"].tolist(), tensors["slot"].tolist()
+    mass = torch.tensor([float(dataset.scene(s)["masses"][a]) for s, a in zip(scene_ids, slots)])
+    return SplitRows(
+        texts=list(texts),
+        text_embeddings=vectors[torch.tensor([position[t] for t in texts])].float(),
+        latents=tensors["latents"].float(),
+        slot=tensors["slot"].long(),
+        num_actors=tensors["num_actors"].long(),
+        scene=tensors["scene"].long(),
+        poses=tensors["poses"].float(),
+        actions=tensors["actions"].long(),
+        physics=tensors["physics"].float(),
+        mass=mass,
+    )
+
+
+def training_split_fingerprint(data_dir: PathLike) -> str:
+    """Digest of what the evaluator is trained on: ``meta.json`` and the train split's ``metadata.jsonl``.
+
+    Both are small text files (the layout of :mod:`..data_gen.dataset`); a regenerated dataset changes them.
+    """
+    from .evaluator import training_fingerprint
+
+    root = Path(data_dir)
+    return training_fingerprint([(root / "meta.json").read_text(encoding="utf-8"),
+                                 (root / "train" / "metadata.jsonl").read_text(encoding="utf-8")])
+
+
+def _check_embedding_cache(cache: Path, identity: str) -> None:
+    """A cache file named for ``identity`` that holds another encoder's vectors is an error, not a cold cache."""
+    if not cache.is_file():
+        return
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(cache), framework="pt") as handle:
+            stored = (handle.metadata() or {}).get("encoder_identity")
+    except Exception:  # unreadable: encode_cached warns and rebuilds it
+        return
+    if stored is not None and stored != identity:
+        raise EncoderMismatchError(
+            f"{cache}: the dataset's cached text embeddings were made by '{stored}', but the checkpoint needs "
+            f"'{identity}'. Delete the file to re-embed the texts with '{identity}', or evaluate a checkpoint "
+            f"trained with '{stored}'."
+        )
+
+
+def load_checked_model(checkpoint: PathLike, text_encoder: Optional[str] = None):
+    """The model of ``checkpoint`` and its text-encoder identity, refusing LoRA-only files and unknown encoders."""
+    from ..inference.text_encoder import check_encoder_identity, resolve_encoder_identity
+    from ..model.checkpoint import load_checkpoint, load_model
+
+    path = Path(checkpoint)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint. Check the path (it is relative to {Path.cwd()}).")
+    ckpt = load_checkpoint(path)
+    if ckpt.kind == "lora":
+        raise CheckpointError(f"{path}: holds LoRA adapters only, not a model. Merge them into their base first: "
+                              f"`stick-gen lora merge ...`, then evaluate the merged checkpoint")
+    model, ckpt = load_model(path)
+    identity = model.text_encoder or ckpt.text_encoder
+    if not identity:
+        raise CheckpointError(f"{path}: does not record the text encoder it was trained with, so its text vectors "
+                              f"cannot be reproduced; re-save it from training (which records it)")
+    identity = resolve_encoder_identity(identity)
+    if text_encoder is not None:
+        check_encoder_identity(identity, text_encoder, str(path))
+    return model, ckpt, identity
+
+
+def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, slot: torch.Tensor,
+                  num_actors: torch.Tensor, start_x: torch.Tensor, batch_size: int = 64, fps: int = DEFAULT_FPS,
+                  bar=None) -> Tuple[torch.Tensor, torch.Tensor]:
+    """World poses ``(R, T, 20)`` and action ids ``(R, T)`` for every row, in batches, from text alone.
+
+    >>> poses, actions = generate_rows(model, emb, z, slot, actors, start_x)   # doctest: +SKIP
+    """
+    poses, actions = [], []
+    with torch.inference_mode():
+        for start in range(0, len(text_embeddings), batch_size):
+            part = slice(start, start + batch_size)
+            features, action_ids = model.generate(text_embeddings[part], latents[part], slot[part], num_actors[part])
+            poses.append(features_to_pose(features.float(), fps=fps, start_x=start_x[part]))
+            actions.append(action_ids)
+            if bar is not None:
+                bar.update(len(features))
+    return torch.cat(poses), torch.cat(actions)
+
+
+def prior_latents(rows: SplitRows, seed: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Fresh ``z`` for every row, drawn per scene as the pipeline does, and the start x it implies.
+
+    Rows of one scene share the scene slots; each actor takes the row of its slot.
+    """
+    from ..data_gen.latents import sample_scene_latents, start_positions
+
+    rng = np.random.default_rng(seed)
+    latents = np.zeros(tuple(rows.latents.shape), dtype=np.float32)
+    start_x = np.zeros(len(rows), dtype=np.float32)
+    scenes: Dict[int, Tuple[np.ndarray, np.ndarray]] = {}
+    for row, (scene, slot, count) in enumerate(zip(rows.scene.tolist(), rows.slot.tolist(),
+                                                    rows.num_actors.tolist())):
+        if scene not in scenes:
+            z = sample_scene_latents(count, rng)
+            scenes[scene] = (z, start_positions(z, count))
+        z, starts = scenes[scene]
+        latents[row] = z[min(slot, len(z) - 1)]
+        start_x[row] = starts[min(slot, len(starts) - 1)]
+    return torch.from_numpy(latents), torch.from_numpy(start_x)
+
+
+def _embedding_metrics(evaluator: MotionTextEvaluator, text_space: torch.Tensor, motion: torch.Tensor,
+                       reference: torch.Tensor, keys: Sequence[Tuple[str, int, int]], generator: torch.Generator,
+                       halves: Tuple[torch.Tensor, torch.Tensor]) -> Dict[str, Optional[float]]:
+    """R-precision, FID (against the other half of the reference) and diversity of one set of motion embeddings."""
+    batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
+    if batches:
+        precision = metrics.r_precision(text_space, motion, batches, top_k=(1, 3))
+        top1, top3 = precision[1], precision[3]
+    else:
+        top1 = top3 = None
+    first, second = halves
+    fid = metrics.fid(motion[first], reference[second]) if min(len(first), len(second)) >= 2 else None
+    diversity = metrics.diversity(motion, DIVERSITY_PAIRS, generator) if len(motion) >= 2 else None
+    return {"r_precision_top1": top1, "r_precision_top3": top3, "fid": fid, "diversity": diversity}
+
+
+def evaluate(
+    checkpoint: PathLike,
+    data_dir: PathLike,
+    split: str = "test",
+    *,
+    num_samples: Optional[int] = None,
+    repeats: int = DEFAULT_REPEATS,
+    seed: int = 0,
+    batch_size: int = 64,
+    evaluator_config: Optional[EvaluatorConfig] = None,
+    text_encoder: Optional[str] = None,
+    output: Optional[PathLike] = None,
+    progress: bool = True,
+) -> Dict[str, Any]:
+    """Every metric of ``checkpoint`` on ``split`` of ``data_dir``, beside real motion's; optionally written to JSON.
+
+    ``num_samples`` takes the first N rows of the split; ``repeats`` prior draws (seeds
+    ``seed .. seed + repeats - 1``) give the intervals of the prior metrics. The evaluator is trained
+    on the ``train`` split once and cached beside the data. ``text_encoder``, if given, must be the
+    checkpoint's. ``evaluator_config`` None reuses any cached evaluator of this dataset and encoder
+    (training one with the defaults if there is none); a given config must match the cached one or
+    the evaluator is retrained. Returns the dict that ``output`` receives (see ``docs/metrics.md``).
+
+    >>> result = evaluate("checkpoints/best_model.pt", "data/stick-gen", num_samples=500)  # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    from ..inference.text_encoder import load_text_encoder
+
+    started = time.perf_counter()
+    if repeats < 1:
+        raise DataError(f"repeats must be at least 1, got {repeats}")
+    if num_samples is not None and num_samples < 1:
+        raise DataError(f"num_samples must be at least 1, got {num_samples}")
+    if batch_size < 1:
+        raise DataError(f"batch_size must be at least 1, got {batch_size}")
+    # Check every input before the slow parts, so a typo costs nothing.
+    check_data_dir(data_dir, split)
+    model, ckpt, identity = load_checked_model(checkpoint, text_encoder)
+    encoder = load_text_encoder(identity)
+    rows = load_split(data_dir, split, encoder, num_samples)
+    fps = DEFAULT_FPS
+    torch_generator = torch.Generator().manual_seed(seed)
+
+    evaluator, evaluator_meta = load_or_train_evaluator(
+        data_dir, identity, training_split_fingerprint(data_dir),
+        lambda: load_split(data_dir, "train", encoder), evaluator_config, fps=fps,
+        progress=progress)
+
+    total = len(rows) * (1 + repeats)
+    bar = tqdm(total=total, desc=f"generating {split}", unit="clip", disable=not progress)
+    # Reconstruction: the clip's own z, placed at the real clip's start.
+    real_start = rows.poses[:, 0, HIP_X]
+    poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
+                                   real_start, batch_size, fps, bar)
+    masses = rows.mass
+    per_clip = {
+        "pose_mse": metrics.pose_mse(poses, rows.poses),
+        "temporal_consistency": metrics.temporal_consistency(poses, rows.poses),
+        "action_accuracy": metrics.action_accuracy(actions, rows.actions),
+        "physics_mse": metrics.physics_mse(metrics.hip_physics(poses, masses, fps), rows.physics),
+    }
+    real_physics = metrics.hip_physics(rows.poses, masses, fps)
+    details: Dict[str, Any] = {
+        "physics_mse_by_quantity": metrics.physics_mse_by_quantity(metrics.hip_physics(poses, masses, fps),
+                                                                   rows.physics),
+        "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics),
+    }
+
+    # Prior samples: fresh z per repeat, scored by the evaluator and the motion-quality metrics.
+    keys = rows.keys()
+    text_space = evaluator.embed_text_batched(rows.text_embeddings, rows.slot, rows.num_actors)
+    real_space = evaluator.embed_motion_batched(rows.poses)
+    model_runs: Dict[str, List[float]] = {key: [] for key in PRIOR_KEYS}
+    real_runs: Dict[str, List[float]] = {key: [] for key in ("r_precision_top1", "r_precision_top3", "fid",
+                                                             "diversity")}
+    for repeat in range(repeats):
+        latents, start_x = prior_latents(rows, seed + repeat)
+        sampled, _ = generate_rows(model, rows.text_embeddings, latents, rows.slot, rows.num_actors, start_x,
+                                   batch_size, fps, bar)
+        halves = _halves(len(rows), torch_generator)
+        scored = _embedding_metrics(evaluator, text_space, evaluator.embed_motion_batched(sampled), real_space,
+                                    keys, torch_generator, halves)
+        scored["foot_skating"] = float(metrics.foot_skating(sampled, fps).mean())
+        scored["jitter"] = float(metrics.jitter(sampled).mean())
+        for key in PRIOR_KEYS:
+            model_runs[key].append(scored[key])
+        real_scored = _embedding_metrics(evaluator, text_space, real_space, real_space, keys, torch_generator,
+                                         halves)
+        for key in real_runs:
+            real_runs[key].append(real_scored[key])
+    bar.close()
+
+    model_values: Dict[str, Optional[float]] = {}
+    real_values: Dict[str, Optional[float]] = {}
+    ci95: Dict[str, Optional[List[float]]] = {}
+    ci95_real: Dict[str, Optional[List[float]]] = {}
+    for key, values in per_clip.items():
+        model_values[key] = float(values.double().mean())
+        ci95[key] = list(metrics.bootstrap_interval(values, BOOTSTRAP_RESAMPLES, generator=torch_generator))
+    for key, runs in model_runs.items():
+        model_values[key], ci95[key] = _over_repeats(runs)
+    real_values.update(pose_mse=0.0, temporal_consistency=0.0, action_accuracy=100.0)
+    real_physics_per_clip = metrics.physics_mse(real_physics, rows.physics)
+    real_values["physics_mse"] = float(real_physics_per_clip.double().mean())
+    ci95_real["physics_mse"] = list(metrics.bootstrap_interval(real_physics_per_clip, BOOTSTRAP_RESAMPLES,
+                                                               generator=torch_generator))
+    for key, runs in real_runs.items():
+        real_values[key], ci95_real[key] = _over_repeats(runs)
+    for key, values in (("foot_skating", metrics.foot_skating(rows.poses, fps)), ("jitter", metrics.jitter(rows.poses))):
+        real_values[key] = float(values.double().mean())
+        ci95_real[key] = list(metrics.bootstrap_interval(values, BOOTSTRAP_RESAMPLES, generator=torch_generator))
+
+    result: Dict[str, Any] = {
+        "split": split,
+        "checkpoint": str(checkpoint),
+        "data": str(data_dir),
+        "num_samples": len(rows),
+        "repeats": repeats,
+        "seed": seed,
+        "model": {key: _finite_or_none(model_values.get(key)) for key in METRIC_KEYS},
+        "real": {key: _finite_or_none(real_values.get(key)) for key in METRIC_KEYS},
+        "ci95": {key: _interval(key, ci95.get(key)) for key in METRIC_KEYS},
+        "ci95_real": {key: _interval(key, ci95_real.get(key)) for key in METRIC_KEYS if key in ci95_real},
+        "text_encoder": identity,
+        "variant": ckpt.variant,
+        "evaluator": {k: evaluator_meta[k] for k in ("path", "cached", "train_loss", "train_seconds", "config")},
+        "details": details,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    if output is not None:
+        write_metrics(output, result)
+    return result
+
+
+def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
+    order = torch.randperm(count, generator=generator)
+    return order[: count // 2], order[count // 2: 2 * (count // 2)]
+
+
+def _over_repeats(runs: Sequence[Optional[float]]) -> Tuple[Optional[float], Optional[List[float]]]:
+    values = [v for v in runs if v is not None]
+    if not values:
+        return None, None
+    mean, interval = metrics.mean_interval(values)
+    return mean, (list(interval) if interval is not None else None)
+
+
+def _finite_or_none(value: Optional[float]) -> Optional[float]:
+    """JSON has no NaN: a non-finite metric (a diverged model) is written as null."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+_RANGES: Dict[str, Tuple[float, float]] = {
+    "action_accuracy": (0.0, 100.0), "r_precision_top1": (0.0, 1.0), "r_precision_top3": (0.0, 1.0),
+    "foot_skating": (0.0, 1.0),
+}
+"""Where a metric can lie; every other metric is at least 0. A t interval of few repeats can overshoot."""
+
+
+def _interval(key: str, bounds: Optional[Sequence[float]]) -> Optional[List[float]]:
+    if bounds is None or not all(math.isfinite(b) for b in bounds):
+        return None
+    low, high = _RANGES.get(key, (0.0, math.inf))
+    return [min(max(float(bounds[0]), low), high), min(max(float(bounds[1]), low), high)]
+
+
+def write_metrics(path: PathLike, result: Mapping[str, Any]) -> Path:
+    """Write the result as JSON, atomically (a temporary file renamed into place)."""
+    from ..model.checkpoint import atomic_write
+
+    text = json.dumps(result, indent=2, allow_nan=False) + "\n"
+    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+_LABELS = {
+    "pose_mse": ("Pose MSE", "m^2", "lower"),
+    "temporal_consistency": ("Temporal Consistency", "m^2/frame^2", "lower"),
+    "action_accuracy": ("Action Accuracy", "%", "higher"),
+    "physics_mse": ("Physics MSE", "SI", "lower"),
+    "r_precision_top1": ("R-precision top-1", "", "higher"),
+    "r_precision_top3": ("R-precision top-3", "", "higher"),
+    "fid": ("FID", "", "lower"),
+    "diversity": ("Diversity", "", "~real"),
+    "foot_skating": ("Foot skating", "ratio", "lower"),
+    "jitter": ("Jitter", "m/frame^3", "lower"),
+}
+
+
+def _number(value: Optional[float]) -> str:
+    if value is None:
+        return "n/a"
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+def format_table(result: Mapping[str, Any]) -> str:
+    """The result as a plain-text table: metric, model (with its 95% interval), real motion, better-direction."""
+    lines = [f"{result['checkpoint']} on {result['data']} [{result['split']}], {result['num_samples']} clips, "
+             f"{result['repeats']} prior draws, text encoder {result['text_encoder']}"]
+    header = f"{'metric':<22} {'unit':<12} {'model':>11} {'95% interval':>25} {'real':>11}  better"
+    lines += [header, "-" * len(header)]
+    for key in METRIC_KEYS:
+        name, unit, better = _LABELS[key]
+        interval = result["ci95"].get(key)
+        span = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else "n/a"
+        lines.append(f"{name:<22} {unit:<12} {_number(result['model'][key]):>11} {span:>25} "
+                     f"{_number(result['real'][key]):>11}  {better}")
+    return "\n".join(lines)
