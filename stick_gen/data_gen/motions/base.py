@@ -216,12 +216,12 @@ def stepping(phase: np.ndarray, duty: float, stance_len: float, lift: float, ear
     off_stance = stance_len * (ahead - u / duty)
     y_stance = heel * smoothstep((u / duty - 0.6) / 0.4)
     s = np.clip((u - duty) / (1.0 - duty), 0.0, 1.0)
-    slope = -0.5 * stance_len * (1.0 - duty) / duty
+    slope = -stance_len * (1.0 - duty) / duty  # leaves and lands at rest on the ground (no sliding)
     s2, s3 = s * s, s * s * s
     off_swing = (2 * s3 - 3 * s2 + 1) * back + (s3 - 2 * s2 + s) * slope + (-2 * s3 + 3 * s2) * front + (s3 - s2) * slope
     if early:
         off_swing = off_swing + early * stance_len * np.sin(np.pi * s) * (1.0 - s)
-    y_swing = lift * np.sin(np.pi * s) + heel * (1.0 - smoothstep(s * 2.0))
+    y_swing = lift * np.sqrt(np.sin(np.pi * s)) + heel * (1.0 - smoothstep(s * 2.0))  # a full arch: up at once, down late
     return np.where(stance, off_stance, off_swing), np.where(stance, y_stance, y_swing), stance
 
 
@@ -434,7 +434,12 @@ def pose_keys(m: MotionInput, P: np.ndarray, times: Sequence[float], clock: Opti
     dx = P[:, DX]
     for fkey, ykey, (fc, yc), start in (("lf", "lfy", (LF_F, LF_Y), 0.03), ("rf", "rfy", (RF_F, RF_Y), -0.03)):
         P[:, fc] = get[fkey] - dx if fkey in get else start - dx
-        P[:, yc] = -P[:, HIP_Y] + get.get(ykey, 0.0)
+        lift = get.get(ykey, np.zeros(m.n))
+        if fkey in get and m.n > 1:
+            # a foot that moves is off the ground: lift it as soon as it starts to travel
+            speed = np.abs(np.gradient(get[fkey])) * m.fps
+            lift = np.maximum(lift, 0.04 * np.minimum(speed / 0.35, 1.0))
+        P[:, yc] = -P[:, HIP_Y] + lift
     for key, channel in _ANGLE_KEYS.items():
         if key in get:
             P[:, channel] = get[key]

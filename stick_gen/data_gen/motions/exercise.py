@@ -93,7 +93,7 @@ def lunge(m: MotionInput) -> np.ndarray:
     u = np.mod(ph, 1.0)
     rep = np.floor(ph)
     out = keyframes(u, [0.0, 0.3, 0.62, 0.95, 1.0], np.array([0.0, 1.0, 1.0, 0.0, 0.0]))
-    stepping = np.sin(np.pi * np.clip(u / 0.3, 0, 1)) + np.sin(np.pi * np.clip((u - 0.62) / 0.33, 0, 1))
+    stepping = np.sqrt(np.sin(np.pi * np.clip(u / 0.3, 0, 1))) + np.sqrt(np.sin(np.pi * np.clip((u - 0.62) / 0.33, 0, 1)))
     step = (0.75 + 0.1 * m.amp) * L
     lead_left = (np.mod(rep, 2) == 0) == (m.side > 0)
     P[:, DX] = 0.5 * step * out

@@ -212,7 +212,10 @@ def dance_robot(m: MotionInput) -> np.ndarray:
     P[:, YAW] = m.facing * (0.7 + 0.2 * m.amp) * smoothstep(np.mod(beats, 4.0) / 0.2) * turn
     P[:, YAW] = np.where(turn == 0, m.facing * (0.7 + 0.2 * m.amp) * (1 - smoothstep(np.mod(beats, 4.0) / 0.2)), P[:, YAW])
     lift = 0.05 * np.sin(np.pi * np.clip(np.mod(beats, 2.0) / 0.5, 0, 1))
-    plant(P, lift * (np.mod(np.floor(beats / 2), 2) == 0), lift * (np.mod(np.floor(beats / 2), 2) == 1))
+    # a robotic quarter turn is a little hop: the feet leave the ground while the body swivels
+    swivel = 0.05 * np.minimum(np.abs(np.gradient(P[:, YAW])) * m.fps / 1.5, 1.0) if m.n > 1 else 0.0
+    plant(P, np.maximum(lift * (np.mod(np.floor(beats / 2), 2) == 0), swivel),
+          np.maximum(lift * (np.mod(np.floor(beats / 2), 2) == 1), swivel))
     return P
 
 
