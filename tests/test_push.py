@@ -388,3 +388,12 @@ def test_files_of_an_earlier_bundle_are_removed_and_others_kept(hub, checkout):
     assert main(push_args("checkpoints/best_model.pt", "--model-card", str(card), variant="small")) == 0
     files = set(hub.files("GesturaAI/stick-gen-small"))
     assert "examples/walk_wave.gif" not in files and "notes.txt" in files
+
+
+def test_private_flag_on_an_existing_public_repo_warns(hub, checkout, capsys):
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    assert main(push_args("checkpoints/best_model.pt", variant="small")) == 0
+    capsys.readouterr()
+    assert main(push_args("checkpoints/best_model.pt", "--private", "--version", "1.0.0", variant="small")) == 0
+    assert "already exists and is public; --private only applies to new repositories" in capsys.readouterr().out
+    assert not HfApi(endpoint=hub.endpoint, token=BOT_TOKEN).model_info("GesturaAI/stick-gen-small").private

@@ -20,7 +20,7 @@ from ..model.variants import get_variant
 from ..resources import resource_path
 from .bundle import Bundle, build_bundle
 from .cards import ModelCard, read_card, render_card
-from .naming import card_name, check_method, check_repo_id, commit_message, has_shipped_card, parse_version, \
+from .naming import PRETRAIN, card_name, check_method, check_repo_id, commit_message, has_shipped_card, parse_version, \
     repo_id_for, version_tag
 from .upload import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, HubTarget, UploadPlan, UploadResult, describe_plan, \
     plan_upload, redact, upload_bundle, with_retries
@@ -105,13 +105,13 @@ def resolve_token(options: PushOptions) -> Optional[str]:
 def resolve_card(options: PushOptions, variant: str, method: str) -> Tuple[Path, str]:
     """The card to publish and where it came from.
 
-    ``--model-card``, else ``model_card.md`` in the current directory (the spec's "edit
-    model_card.md, re-run"), else ``model_cards/<name>.md`` in the current directory, else the
-    card shipped with stick-gen.
+    ``--model-card``, else (for a pretrained model) ``model_card.md`` in the current directory
+    (the spec's "edit model_card.md, re-run"), else ``model_cards/<name>.md`` in the current
+    directory, else the card shipped with stick-gen.
     """
     if options.model_card:
         return Path(options.model_card), "--model-card"
-    if Path("model_card.md").is_file():
+    if method == PRETRAIN and Path("model_card.md").is_file():
         return Path("model_card.md"), "model_card.md in the current directory"
     name = card_name(variant, method)
     if Path(name).is_file():

@@ -376,6 +376,10 @@ def upload_bundle(
             )
         if not plan.repo_exists:
             progress(f"creating {'private ' if private else ''}repository {repo_id}")
+        elif private and not with_retries(lambda: api.model_info(repo_id).private, target, "reading the repository",
+                                          progress, repo_id, "reading"):
+            progress(f"warning: {repo_id} already exists and is public; --private only applies to new repositories "
+                     f"(change the visibility in the repository's settings)")
         repo_url = with_retries(lambda: api.create_repo(repo_id, private=private, exist_ok=True), target,
                                 "creating the repository", progress, repo_id, "creating")
         if revision != "main":
