@@ -142,20 +142,32 @@ def inflect(phrase: str, form: str) -> str:
 
 
 class _Chooser:
-    """Picks variants: never held-out ones outside the test split; in test, held-out ones half the time."""
+    """Picks variants: never held-out ones outside the test split; in test, held-out ones half the time.
+
+    It remembers the held-out variants it handed out (``held_words``; templates in ``held_template``)
+    so that :func:`describe` can tell whether the finished sentence really contains one.
+    """
 
     def __init__(self, rng: np.random.Generator, held_out: bool, force: bool = False) -> None:
-        self.rng, self.held_out, self.force, self.used = rng, held_out, force, False
+        self.rng, self.held_out, self.force = rng, held_out, force
+        self.held_words: List[str] = []
+        self.held_template = False
+        self.last_held = False
 
-    def pick(self, options: Sequence[Tuple[str, bool]], prefer_held: bool = False):
+    def pick(self, options: Sequence[Tuple[str, bool]], prefer_held: bool = False, template: bool = False) -> str:
         normal = [o for o in options if not o[1]]
         held = [o for o in options if o[1]]
-        if self.held_out and held and (self.force or prefer_held or self.rng.random() < 0.5 or not normal):
-            choice = held[self.rng.integers(len(held))]
-            self.used = True
-        else:
-            choice = normal[self.rng.integers(len(normal))]
+        self.last_held = bool(self.held_out and held and (self.force or prefer_held or self.rng.random() < 0.5 or not normal))
+        choice = held[self.rng.integers(len(held))] if self.last_held else normal[self.rng.integers(len(normal))]
+        if self.last_held:
+            if template:
+                self.held_template = True
+            else:
+                self.held_words.append(choice[0])
         return choice[0]
+
+    def used_in(self, text: str) -> bool:
+        return self.held_template or any(w and w in text for w in self.held_words)
 
 
 def _subject(actor: ActorPlan, c: _Chooser, repeat: bool = False) -> Tuple[str, str]:
@@ -170,22 +182,34 @@ def _subject(actor: ActorPlan, c: _Chooser, repeat: bool = False) -> Tuple[str, 
     return f"{article} {words}", f"the {words}"
 
 
-def _group(actors: Sequence[ActorPlan], c: _Chooser) -> str:
-    kinds = {(a.noun, a.height_word) for a in actors}
+def _group(actors: Sequence[ActorPlan], c: _Chooser, subjects: Optional[Sequence[str]] = None) -> str:
+    """How the text names all the actors at once: "two people", "three tall men", "a man and a woman".
+
+    ``subjects`` (indefinite noun phrases already chosen for each actor) are reused when the actors
+    differ, so that later mentions ("the tall figure") match.
+    """
+    kinds = [(a.noun, a.height_word) for a in actors]
     n = len(actors)
-    if kinds == {("person", None)}:
+    if set(kinds) == {("person", None)}:
         return c.pick(_GROUP_WORDS[n])
-    if len(kinds) == 1:
-        noun, height = next(iter(kinds))
+    if len(set(kinds)) == 1:
+        noun, height = kinds[0]
         plural = c.pick([(p, h) for _, p, h in _NOUNS[noun]])
         return f"{_NUMBER[n]} {height + ' ' if height else ''}{plural}"
-    names = [_subject(a, c)[0] for a in actors]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    if subjects is None:
+        seen: set = set()
+        subjects = []
+        for actor, kind in zip(actors, kinds):
+            subjects.append(_subject(actor, c, repeat=kind in seen)[0])
+            seen.add(kind)
+    return ", ".join(subjects[:-1]) + " and " + subjects[-1]
 
 
 def _verb_phrase(seg: SegmentPlan, form: str, poss: str, c: _Chooser) -> str:
     s = spec(seg.action)
     fitting: List[Phrase] = [p for p in s.phrases if p.pace in (None, seg.pace)]
+    if seg.direction is not None:  # "walks forward to the left" reads oddly
+        fitting = [p for p in fitting if " forward" not in p.text and " ahead" not in p.text] or fitting
     implied = [p for p in fitting if p.pace is not None]
     if seg.pace is not None and implied and c.rng.random() < 0.5:
         pool = implied
@@ -193,10 +217,13 @@ def _verb_phrase(seg: SegmentPlan, form: str, poss: str, c: _Chooser) -> str:
         pool = [p for p in fitting if p.pace is None]
     phrase = c.pick([(p.text, p.held_out) for p in pool])
     words = inflect(phrase.replace("{poss}", poss), form)
+    if c.last_held:
+        c.held_words.append(words)
     said_pace = any(p.text == phrase and p.pace for p in pool)
     if seg.pace is not None and not said_pace:
         adverb = c.pick(_ADVERBS[seg.pace])
-        words = f"{adverb} {words}" if (" " not in adverb and c.rng.random() < 0.3) else f"{words} {adverb}"
+        before = adverb in ("slowly", "quickly", "rapidly", "gently") and c.rng.random() < 0.3
+        words = f"{adverb} {words}" if before else f"{words} {adverb}"
     if seg.direction is not None:
         words = f"{words} {c.pick(_DIRECTIONS[seg.direction])}"
     return words
@@ -206,7 +233,7 @@ def _sequence(segments: Sequence[SegmentPlan], form: str, pronoun: str, poss: st
     phrases = [_verb_phrase(s, form, poss, c) for s in segments]
     if len(phrases) == 1:
         return phrases[0]
-    template = c.pick(_SEQUENCES[len(phrases)])
+    template = c.pick(_SEQUENCES[len(phrases)], template=True)
     fill = dict(zip("abcd", phrases), pron=pronoun)
     if "{b_ing}" in template:
         fill["b_ing"] = _verb_phrase(segments[1], "ing", poss, c)
@@ -232,9 +259,9 @@ def _render(plan: ScenePlan, c: _Chooser) -> str:
         s, the = _subject(first, c)
         pron, poss = _pronoun(first, the)
         if len(first.segments) == 1 and c.held_out and (c.force or c.rng.random() < 0.3):
-            template = c.pick(_SINGLE_HELD, prefer_held=True)
+            template = c.pick(_SINGLE_HELD, prefer_held=True, template=True)
         else:
-            template = c.pick(_SINGLE)
+            template = c.pick(_SINGLE, template=True)
         seq = _sequence(first.segments, "3sg", pron, poss, c)
         fill = dict(S=_cap(s), s=s, seq=seq, Intro=c.pick(_INTROS))
         if "{a_ing}" in template:
@@ -243,7 +270,7 @@ def _render(plan: ScenePlan, c: _Chooser) -> str:
     if plan.together:
         group = _group(actors, c)
         seq = _sequence(first.segments, "base", "they", "their", c)
-        template = c.pick(_TOGETHER, prefer_held=c.force)
+        template = c.pick(_TOGETHER, prefer_held=c.force, template=True)
         return _cap(template.format(G=_cap(group), g=group, seq=seq, Intro=c.pick(_INTROS)))
     subjects, seqs = [], []
     seen = set()
@@ -254,9 +281,10 @@ def _render(plan: ScenePlan, c: _Chooser) -> str:
         pron, poss = _pronoun(actor, the)
         subjects.append(s)
         seqs.append(_sequence(actor.segments, "3sg", pron, poss, c))
-    template = c.pick(_MULTI[len(actors)], prefer_held=c.force)
+    template = c.pick(_MULTI[len(actors)], prefer_held=c.force, template=True)
     fill = {f"seq{i + 1}": q for i, q in enumerate(seqs)}
-    fill.update({f"s{i + 1}": s for i, s in enumerate(subjects)}, S1=_cap(subjects[0]), G=_cap(_group(actors, c)))
+    fill.update({f"s{i + 1}": s for i, s in enumerate(subjects)}, S1=_cap(subjects[0]),
+                G=_cap(_group(actors, c, subjects)))
     return _cap(template.format(**fill))
 
 
@@ -265,14 +293,14 @@ def _render_interaction(plan: ScenePlan, c: _Chooser) -> str:
     s1, _ = _subject(a, c)
     same = (a.noun, a.height_word) == (b.noun, b.height_word)
     s2, the2 = _subject(b, c, repeat=same)
-    group = _group(plan.actors, c)
+    group = _group(plan.actors, c, (s1, s2))
     first, last = plan.interaction_segments[0], plan.interaction_segments[-1]
     pre = a.segments[:first]
     post = a.segments[last + 1:]
     rounds = len(plan.interaction_segments)
     if not pre and not post:
         template = c.pick(_INTERACTION[plan.interaction][min(rounds, max(_INTERACTION[plan.interaction]))],
-                          prefer_held=c.force)
+                          prefer_held=c.force, template=True)
         text = template.format(S1=_cap(s1), s2=s2, G=_cap(group), s2_def=the2)
     else:
         parts = [_verb_phrase(s, "base", "their", c) for s in pre]
@@ -290,7 +318,7 @@ def describe(plan: ScenePlan, rng: np.random.Generator, held_out: bool = False) 
     """
     chooser = _Chooser(rng, held_out)
     text = _render(plan, chooser)
-    if held_out and not chooser.used:
+    if held_out and not chooser.used_in(text):
         text = _render(plan, _Chooser(rng, True, force=True))
     return text, actor_texts(plan, rng)
 
