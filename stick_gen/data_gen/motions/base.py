@@ -246,9 +246,9 @@ def stance_hip(off_l, st_l, off_r, st_r, leg: float, straight: float = 0.985, y_
         reach_ = np.where(off < 0, 1.04 * leg, top)
         return y + np.sqrt(np.maximum(reach_ * reach_ - off * off, 0.25 * top * top))
 
-    h_l = np.where(st_l, allowed(off_l, y_l), free)
-    h_r = np.where(st_r, allowed(off_r, y_r), free)
-    return np.minimum(smooth(np.minimum(h_l, h_r), 3) - 0.004 * leg, top)
+    raw = np.minimum(np.where(st_l, allowed(off_l, y_l), free), np.where(st_r, allowed(off_r, y_r), free))
+    # smoothing rounds the pendulum's cusps; never let it stretch a planted leg by more than 1 cm
+    return np.minimum(np.minimum(smooth(raw, 3) - 0.004 * leg, raw + 0.01), top)
 
 
 def gait(
@@ -297,6 +297,10 @@ def gait(
     P[:, L_EL] = elbow + 0.35 * np.maximum(P[:, L_SH], 0.0)
     P[:, R_EL] = elbow + 0.35 * np.maximum(P[:, R_SH], 0.0)
     P[:, DX] = speed * m.t
+    for fc, yc in ((LF_F, LF_Y), (RF_F, RF_Y)):  # a swinging leg bends rather than stretches
+        scale = np.minimum(1.0, 1.04 * b.leg / np.maximum(np.hypot(P[:, fc], P[:, yc]), 1e-6))
+        P[:, fc] *= scale
+        P[:, yc] *= scale
     return ph
 
 
