@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -144,7 +144,8 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
         with tqdm(total=int(num_samples), desc="scenes", unit="scene", disable=not progress) as bar:
             for split_index, split in enumerate(SPLITS):
                 written[split] = _write_split(tmp / split, split, split_index, counts[split], seed, frames, fps, bar)
-        (tmp / "meta.json").write_text(json.dumps(_meta(seed, frames, fps, splits, written), indent=2, sort_keys=True) + "\n")
+        meta = _meta(seed, frames, fps, splits, written)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         if output.exists():
             trash = output.parent / f".{output.name}.old-{uuid.uuid4().hex[:8]}"
             output.rename(trash)

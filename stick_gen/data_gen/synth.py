@@ -107,12 +107,14 @@ def interaction_schedule(plan: ScenePlan, latents: np.ndarray, frames: int, fps:
                 latest = max(ready, dur - 1.6)
                 contact = min(latest, ready + 0.3 + u_time * max(0.0, dur - ready - 2.2))
                 times = (round(contact * fps) / fps,)
-                height = {"handshake": 0.95 + 0.1 * u_style, "high_five": 1.75 + 0.2 * u_style, "hug": 1.2}[plan.interaction]
+                height = {"handshake": 0.95 + 0.1 * u_style, "high_five": 1.75 + 0.2 * u_style,
+                          "hug": 1.2}[plan.interaction]
                 if plan.interaction == "hug":
                     hold = min(1.4 + 0.8 * u_style, max(0.6, dur - contact - 0.8))
                     times = times + (round((contact + hold) * fps) / fps,)
                 record.update(contact_frame=start + int(round(times[0] * fps)), height=height)
-            record.update(times=times, approach=approach, reach=meet / 2.0 + (0.1 if plan.interaction == "fight" else 0.0))
+            reach = meet / 2.0 + (0.1 if plan.interaction == "fight" else 0.0)  # punches stop at the face
+            record.update(times=times, approach=approach, reach=reach)
             gap = meet
         schedule.events[i] = record
     return schedule

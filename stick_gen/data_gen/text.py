@@ -157,7 +157,8 @@ class _Chooser:
     def pick(self, options: Sequence[Tuple[str, bool]], prefer_held: bool = False, template: bool = False) -> str:
         normal = [o for o in options if not o[1]]
         held = [o for o in options if o[1]]
-        self.last_held = bool(self.held_out and held and (self.force or prefer_held or self.rng.random() < 0.5 or not normal))
+        wanted = self.force or prefer_held or not normal or self.rng.random() < 0.5
+        self.last_held = bool(self.held_out and held and wanted)
         choice = held[self.rng.integers(len(held))] if self.last_held else normal[self.rng.integers(len(normal))]
         if self.last_held:
             if template:

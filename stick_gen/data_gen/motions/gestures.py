@@ -10,7 +10,7 @@ import numpy as np
 
 from .base import (
     DX, HIP_Y, L_AB, L_EL, L_SH, LEAN, LF_F, LF_Y, LH_L, R_AB, R_EL, R_SH, RF_F, RF_Y, RH_L, TAU, YAW,
-    MotionInput, arm, breathe, hanging_hand, keyframes, lerp, neutral, plant, pose_keys, rate, reach,
+    MotionInput, arm, breathe, hanging_hand, keyframes, lerp, neutral, plant, rate, reach,
     reach_from_hip, repeat_times, smoothstep, sway,
 )
 
@@ -209,8 +209,8 @@ def dance_robot(m: MotionInput) -> np.ndarray:
     P[:, [L_SH, L_EL, R_SH, R_EL]] += (pose - P[:, [L_SH, L_EL, R_SH, R_EL]]) * up
     P[:, LEAN] = 0.0 + 0.08 * (np.mod(k, 3) == 0)
     turn = np.mod(np.floor(beats / 4), 2)
-    P[:, YAW] = m.facing * (0.7 + 0.2 * m.amp) * smoothstep(np.mod(beats, 4.0) / 0.2) * turn
-    P[:, YAW] = np.where(turn == 0, m.facing * (0.7 + 0.2 * m.amp) * (1 - smoothstep(np.mod(beats, 4.0) / 0.2)), P[:, YAW])
+    snap_turn = smoothstep(np.mod(beats, 4.0) / 0.2)  # every 4 beats: turn toward the camera, or back
+    P[:, YAW] = m.facing * (0.7 + 0.2 * m.amp) * np.where(turn == 1, snap_turn, 1.0 - snap_turn)
     lift = 0.05 * np.sin(np.pi * np.clip(np.mod(beats, 2.0) / 0.5, 0, 1))
     # a robotic quarter turn is a little hop: the feet leave the ground while the body swivels
     swivel = 0.05 * np.minimum(np.abs(np.gradient(P[:, YAW])) * m.fps / 1.5, 1.0) if m.n > 1 else 0.0

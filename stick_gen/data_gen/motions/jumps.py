@@ -9,7 +9,7 @@ import numpy as np
 
 from .base import (
     DX, GRAVITY, HIP_Y, L_AB, L_EL, L_SH, LEAN, LF_F, LF_L, LF_Y, PITCH, R_AB, R_EL, R_SH, RF_F, RF_L, RF_Y,
-    ROLL, TAU, YAW, MotionInput, breathe, keyframes, lerp, neutral, plant, rate, reach, repeat_times,
+    ROLL, TAU, YAW, MotionInput, keyframes, lerp, neutral, rate, repeat_times,
     smoothstep,
 )
 

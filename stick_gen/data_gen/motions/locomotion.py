@@ -12,7 +12,7 @@ import numpy as np
 
 from .base import (
     DX, HIP_Y, L_AB, L_EL, L_SH, LEAN, LF_F, LF_L, LF_Y, LH_L, PITCH, R_AB, R_EL, R_SH, RF_F, RF_L, RF_Y, RH_L,
-    TAU, YAW, MotionInput, breathe, gait, lerp, neutral, paced, plant, rate, reach, smooth, smoothstep,
+    TAU, YAW, MotionInput, breathe, gait, neutral, paced, plant, rate, reach, smooth, smoothstep,
     stance_hip, stepping, sway,
 )
 

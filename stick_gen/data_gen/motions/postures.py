@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import (
-    DX, HIP_Y, L_EL, L_SH, LEAN, LF_F, LF_Y, R_EL, R_SH, RF_F, RF_Y, TAU, MotionInput, breathe,
+    HIP_Y, L_EL, LEAN, LF_F, LF_Y, R_EL, RF_F, RF_Y, TAU, MotionInput, breathe,
     hanging_hand, lerp, neutral, pose_keys, rate, reach_from_hip, sway,
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import (
-    DX, HIP_Y, L_AB, L_EL, L_SH, LEAN, LF_F, LF_Y, LH_L, R_AB, R_EL, R_SH, RF_F, RF_Y, RH_L, TAU, YAW,
+    DX, HIP_Y, L_AB, L_EL, L_SH, LEAN, LF_F, LH_L, R_AB, R_EL, R_SH, RF_F, RH_L, TAU,
     MotionInput, approach_partner, breathe, keyframes, lerp, neutral, plant, pose_keys, rate, reach, repeat_times,
 )
 
