@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -185,6 +184,7 @@ def test_an_updated_card_and_its_examples_are_published(hub, checkout, tmp_path)
     assert readme == card.read_text() and "- **Pose MSE**: 0.0234" in readme
 
 
+@pytest.mark.slow
 def test_medium_card_how_to_use_runs_against_the_uploaded_repo(hub, checkout, monkeypatch):
     """Every python block of the card's How to Use, verbatim, in the order a reader runs them."""
     model = write_pretrained(checkout / "checkpoints/best_model.pt", "medium")

@@ -58,7 +58,9 @@ def test_the_spec_has_the_commands_we_test():
     assert sum(c.startswith("python push_to_huggingface.py") for c in SPEC_COMMANDS) == 3
 
 
-@pytest.mark.parametrize("command", SPEC_COMMANDS, ids=[f"{i:02d}" for i in range(len(SPEC_COMMANDS))])
+@pytest.mark.parametrize("command", [
+    pytest.param(c, marks=[pytest.mark.slow] if "lora" in c else [], id=f"{i:02d}") for i, c in enumerate(SPEC_COMMANDS)
+])
 def test_spec_push_command_runs_as_written(command, hub, checkout):
     """Each `python ... push_to_huggingface.py ...` line of the spec, verbatim, against the local Hub."""
     words = shlex.split(command)
@@ -119,6 +121,7 @@ def _config(variant):
     return variant_model_config(get_variant(variant))
 
 
+@pytest.mark.slow
 def test_best_practices_two_uploads_make_two_commits(hub, checkout):
     """The spec's "Use Semantic Versioning" pair: the later, improved checkpoint replaces the weights."""
     commands = [c for c in SPEC_COMMANDS if "epoch_" in c]
@@ -313,6 +316,7 @@ def test_sft_and_lora_names_come_from_the_checkpoint(hub, checkout, capsys):
     assert "# stick-gen-small-custom" in card and "base_model: GesturaAI/stick-gen-small" in card
 
 
+@pytest.mark.slow
 def test_lora_repo_merges_with_plain_peft_and_the_card_commands(hub, checkout):
     """The LoRA card's own merge instructions, run as written against the uploaded repos."""
     import subprocess

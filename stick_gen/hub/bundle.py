@@ -329,7 +329,7 @@ def read_manifest(directory: Path) -> Dict[str, str]:
 def _check_complete(staging: Path, required: Sequence[str]) -> None:
     missing = [name for name in required if not (staging / name).is_file()]
     if missing:
-        raise StickGenError(f"bundle incomplete, missing {', '.join(missing)}: this is a stick-gen bug, please report it")
+        raise StickGenError(f"bundle incomplete, missing {', '.join(missing)}: a stick-gen bug, please report it")
 
 
 def _move_into_place(staging: Path, output_dir: Path) -> None:

@@ -19,12 +19,12 @@ from ..model.errors import CheckpointError, ConfigError, StickGenError, Validati
 from ..model.variants import get_variant
 from ..resources import resource_path
 from .bundle import Bundle, build_bundle
-from .cards import ModelCard, read_card, render_card
+from .cards import read_card, render_card
 from .naming import PRETRAIN, card_name, check_method, check_repo_id, commit_message, has_shipped_card, parse_version, \
     repo_id_for, version_tag
 from .upload import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, HubTarget, UploadPlan, UploadResult, describe_plan, \
     plan_upload, redact, upload_bundle, with_retries
-from .validate import Finding, InspectedCheckpoint, check_card, check_shipped_files, inspect_checkpoint
+from .validate import Finding, check_card, check_shipped_files, inspect_checkpoint
 
 PathLike = Union[str, os.PathLike]
 Confirm = Callable[[str], bool]

@@ -24,7 +24,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 from ..model.errors import HubError
 from .bundle import LARGE_SUFFIXES, MANIFEST, Bundle, BundleFile
@@ -262,7 +262,8 @@ def _git_blob_id(path: Path) -> str:
 def _remote_files(api, repo_id: str, revision: str) -> Dict[str, object]:
     from huggingface_hub.hf_api import RepoFile
 
-    return {e.path: e for e in api.list_repo_tree(repo_id, recursive=True, revision=revision) if isinstance(e, RepoFile)}
+    entries = api.list_repo_tree(repo_id, recursive=True, revision=revision)
+    return {e.path: e for e in entries if isinstance(e, RepoFile)}
 
 
 def _published_before(api, repo_id: str, revision: str, remote: Dict[str, object]) -> List[str]:
@@ -449,8 +450,9 @@ def _mb(size: int) -> str:
 
 def describe_plan(plan: UploadPlan, tag: Optional[str], private: bool) -> List[str]:
     """Lines ``--dry-run`` prints: one per changed file, then totals."""
+    visibility = "private" if private else "public"
     lines = [f"dry run: {plan.repo_id}@{plan.revision}"
-             + ("" if plan.repo_exists else f" (does not exist yet; would be created {'private' if private else 'public'})")]
+             + ("" if plan.repo_exists else f" (does not exist yet; would be created {visibility})")]
     marks = {"add": "+", "change": "~", "remove": "-", "keep": "="}
     for change in plan.changes:
         if change.action in marks and change.action != "keep":
@@ -475,7 +477,3 @@ def describe_plan(plan: UploadPlan, tag: Optional[str], private: bool) -> List[s
     lines.append("nothing was sent to the Hub")
     return lines
 
-
-def changed_large_files(plan: UploadPlan) -> List[Tuple[str, int]]:
-    """``(path, size)`` of large files an upload would send."""
-    return [(c.path, c.size) for c in plan.changes if c.action in ("add", "change") and c.path.endswith(LARGE_SUFFIXES)]

@@ -20,7 +20,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import torch
 import yaml
@@ -30,7 +30,7 @@ from ..model.errors import CheckpointError, ConfigError, StickGenError
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import Variant, get_variant, variant_for_shape
 from ..resources import resource_path
-from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard, read_card
+from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard
 from .naming import PRETRAIN, detect_method
 
 LEVELS = ("fatal", "problem", "warning", "info")
@@ -172,11 +172,13 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
     shape = (config.get("d_model"), config.get("nhead"), config.get("num_layers"))
     if shape != (variant.d_model, variant.nhead, variant.num_layers):
         found = variant_for_shape(*shape) if None not in shape else None
-        report.add("problem", f"{path} records a model config of {'the ' + found.name + ' variant' if found else 'a custom shape'} "
+        described = f"the {found.name} variant" if found else "a custom shape"
+        report.add("problem", f"{path} records a model config of {described} "
                               f"(d_model={shape[0]}, nhead={shape[1]}, num_layers={shape[2]}) but --variant is "
                               f"{variant.name}" + (f"; pass --variant {found.name}" if found else ""))
     encoder = ckpt.text_encoder or config.get("text_encoder")
-    if ckpt.text_encoder and config.get("text_encoder") and not _same_encoder(ckpt.text_encoder, config["text_encoder"]):
+    named_twice = ckpt.text_encoder and config.get("text_encoder")
+    if named_twice and not _same_encoder(ckpt.text_encoder, config["text_encoder"]):
         report.add("problem", f"{path} names two text encoders: '{ckpt.text_encoder}' and "
                               f"'{config['text_encoder']}' in its model config; re-save the checkpoint")
     if not encoder:
@@ -225,7 +227,8 @@ def _check_parameter_count(report: InspectedCheckpoint, path: Path) -> None:
     else:
         found = variant_for_shape(report.model_config.get("d_model", 0), report.model_config.get("nhead", 0),
                                   report.model_config.get("num_layers", 0))
-        hint = f"; the file holds the {found.name} variant: pass --variant {found.name}" if found and found != variant else ""
+        other = found is not None and found != variant
+        hint = f"; the file holds the {found.name} variant: pass --variant {found.name}" if other else ""
         report.add("problem", f"{path}: {line}, outside the {variant.name} variant's +-5%{hint}")
 
 
@@ -240,7 +243,8 @@ def _check_training_config(report: InspectedCheckpoint, path: Path) -> None:
     if clash:
         listed = ", ".join(f"{k}={a} vs {b}" for k, (a, b) in sorted(clash.items()))
         report.add("problem", f"{path}: its training config disagrees with its weights' config ({listed})")
-    if stored.get("text_encoder") and report.text_encoder and not _same_encoder(stored["text_encoder"], report.text_encoder):
+    trained_with = stored.get("text_encoder")
+    if trained_with and report.text_encoder and not _same_encoder(trained_with, report.text_encoder):
         report.add("problem", f"{path}: trained with text encoder '{stored['text_encoder']}' but records "
                               f"'{report.text_encoder}'")
     if stored.get("variant") and stored["variant"] != report.variant.name:
@@ -415,14 +419,10 @@ def check_shipped_files(variant: str) -> List[Finding]:
         return found + [Finding("problem", f"{err}; reinstall stick-gen")]
     v = get_variant(variant)
     model = (config or {}).get("model") or {}
-    clash = [f"{k}={model.get(k)} (table: {getattr(v, k)})" for k in ("d_model", "nhead", "num_layers", "dim_feedforward")
-             if model.get(k) != getattr(v, k)]
+    keys = ("d_model", "nhead", "num_layers", "dim_feedforward")
+    clash = [f"{k}={model.get(k)} (table: {getattr(v, k)})" for k in keys if model.get(k) != getattr(v, k)]
     if (config or {}).get("variant") != variant or clash:
         found.append(Finding("problem", f"configs/{variant}.yaml does not match the {variant} variant: "
                                         f"{', '.join(clash) or 'variant: ' + str((config or {}).get('variant'))}"))
     return found
 
-
-def summarise(findings: Sequence[Finding]) -> Tuple[int, int, int]:
-    """``(fatal, problems, warnings)`` counts."""
-    return tuple(sum(f.level == level for f in findings) for level in ("fatal", "problem", "warning"))  # type: ignore[return-value]
