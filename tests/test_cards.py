@@ -76,9 +76,13 @@ def test_shipped_cards_are_complete_and_name_their_variant(variant, method):
 
 
 @pytest.mark.parametrize("variant, method", SHIPPED)
-def test_shipped_cards_are_what_the_template_writes(variant, method):
-    """Until `card update` fills them, the shipped cards are exactly render_card's output."""
-    assert (REPO_ROOT / card_name(variant, method)).read_text() == render_card(variant, method)
+def test_shipped_cards_how_to_use_is_what_the_template_writes(variant, method):
+    """The code in a shipped card is the template's (tested below); `card update` never touches it."""
+    def how_to_use(text: str) -> str:
+        return text.split("## How to Use", 1)[1].split("\n## ", 1)[0]
+
+    shipped = (REPO_ROOT / card_name(variant, method)).read_text()
+    assert how_to_use(shipped) == how_to_use(render_card(variant, method))
 
 
 def test_how_to_use_snippets_build_the_variant_in_the_card(tmp_path):
