@@ -154,7 +154,7 @@ def _generate_from_hub(repo_id: str, revision: str, target: Path) -> None:
     pipe = StickGenPipeline.from_pretrained(repo_id, revision=revision)
     anim = pipe("A person walks forward and waves", seed=1)
     save_animation(anim, target)
-    print(f"generated from {repo_id}@{revision} (commit {pipe.revision}) -> {target}")
+    print(f"generated from {repo_id}@{revision} (commit {pipe.commit}) -> {target}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

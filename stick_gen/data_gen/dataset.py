@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -115,8 +115,12 @@ def _meta(seed: int, frames: int, fps: int, splits: Sequence[float], counts: Dic
 
 
 def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames: int = 250, fps: int = 25,
-                  splits: Sequence[float] = (0.8, 0.1, 0.1), progress: bool = True, overwrite: bool = False) -> Path:
+                  splits: Sequence[float] = (0.8, 0.1, 0.1), progress: bool = True, overwrite: bool = False,
+                  single_actions: Optional[Sequence[str]] = None) -> Path:
     """Generate ``num_samples`` scenes into ``output_dir`` (split by ``splits``); returns the directory.
+
+    ``single_actions`` makes a focused dataset instead: one actor per scene doing one action drawn
+    from that list (for quick experiments and tests).
 
     Everything is written into a temporary directory beside ``output_dir`` and renamed at the end, so
     a failure leaves nothing half-written. A non-empty ``output_dir`` is refused unless ``overwrite``.
@@ -143,7 +147,8 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
         written: Dict[str, Dict[str, int]] = {}
         with tqdm(total=int(num_samples), desc="scenes", unit="scene", disable=not progress) as bar:
             for split_index, split in enumerate(SPLITS):
-                written[split] = _write_split(tmp / split, split, split_index, counts[split], seed, frames, fps, bar)
+                written[split] = _write_split(tmp / split, split, split_index, counts[split], seed, frames, fps, bar,
+                                              single_actions)
         meta = _meta(seed, frames, fps, splits, written)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         if output.exists():
@@ -160,7 +165,7 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
 
 
 def _write_split(folder: Path, split: str, split_index: int, count: int, seed: int, frames: int, fps: int,
-                 bar) -> Dict[str, int]:
+                 bar, single_actions: Optional[Sequence[str]] = None) -> Dict[str, int]:
     folder.mkdir()
     rows: List[Dict[str, np.ndarray]] = []
     row_count, shard = 0, 0
@@ -168,7 +173,12 @@ def _write_split(folder: Path, split: str, split_index: int, count: int, seed: i
     meta = {"stick_gen": json.dumps({"format_version": FORMAT_VERSION, "split": split}, sort_keys=True)}
     with open(folder / "metadata.jsonl", "w", encoding="utf-8") as lines:
         for i in range(count):
-            scene = generate_scene(np.random.default_rng([int(seed), split_index, i]), split, frames=frames, fps=fps)
+            rng = np.random.default_rng([int(seed), split_index, i])
+            if single_actions:
+                action = str(single_actions[int(rng.integers(len(single_actions)))])
+                scene = generate_scene(rng, split, num_actors=1, actions=[action], frames=frames, fps=fps)
+            else:
+                scene = generate_scene(rng, split, frames=frames, fps=fps)
             lines.write(json.dumps(_scene_record(scene, i, row_count), sort_keys=True) + "\n")
             rows.append(_scene_rows(scene, i))
             row_count += scene.num_actors

@@ -51,6 +51,8 @@ class StickGenPipeline:
         self.encoder = encoder if encoder is not None else load_text_encoder(wanted)
         check_encoder_identity(wanted, self.encoder.identity, where=model_id or "the model")
         self.model_id, self.revision, self.fps = model_id, revision, fps
+        self.commit: Optional[str] = None
+        """The Hub commit the weights came from (None for local files)."""
 
     @classmethod
     def from_pretrained(cls, path_or_repo_id: Union[str, os.PathLike], revision: Optional[str] = None,
@@ -76,6 +78,7 @@ class StickGenPipeline:
             model = StickFigureTransformer.from_pretrained(local)
             resolved = Path(local).name  # the snapshot folder is named by its commit
         pipe = cls(model, model_id=source, revision=revision or resolved)
+        pipe.commit = resolved
         return pipe.to(device)
 
     def to(self, device: Union[str, torch.device]) -> "StickGenPipeline":
@@ -117,7 +120,7 @@ class StickGenPipeline:
 
         rows_text, rows_latent, rows_slot, rows_count, scenes = [], [], [], [], []
         for p, n in enumerate(counts):
-            rng = np.random.default_rng([seed, p])
+            rng = np.random.default_rng(seed)  # per prompt, so a prompt's take does not depend on the batch
             latents = sample_scene_latents(n, rng)  # (n, L)
             scenes.append((latents, start_positions(latents, n)))
             for a in range(n):

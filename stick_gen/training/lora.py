@@ -2,7 +2,7 @@
 
 Adapters sit on the four linear layers of every transformer block (``qkv``, ``attn_out``,
 ``ffn_in``, ``ffn_out``). With rank 6 that is 307,200 trainable parameters for the medium
-variant (the spec's "~300K"), 129,024 for small and 552,960 for large
+variant (the spec's "~300K"), 156,672 for small and 430,080 for large
 (:func:`lora_parameter_count`).
 
 Files: ``lora_adapters.pth`` (see :mod:`stick_gen.model.checkpoint`, ``kind="lora"``) holds the
@@ -129,5 +129,6 @@ def export_peft_adapter(adapter: Union[Checkpoint, str, Path], out_dir: Union[st
     peft_model = attach_lora(build_model(base_info["model_config"]), adapter)
     peft_model.peft_config["default"].base_model_name_or_path = base_info.get("repo_id")
     out_dir = Path(out_dir)
-    peft_model.save_pretrained(str(out_dir))
+    # no embedding layers to save; also stops peft from looking the base model up online
+    peft_model.save_pretrained(str(out_dir), save_embedding_layers=False)
     return out_dir

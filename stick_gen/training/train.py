@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 from ..model.checkpoint import atomic_write, build_model, load_checkpoint, load_model, save_training_checkpoint
 from ..model.errors import CheckpointError, ConfigError, DataError
+from ..model.pose import HIP_X
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows
 
@@ -55,11 +56,16 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
     target = batch["features"]
     motion = F.mse_loss(out.motion.float(), target)
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
+    # the hip's x is integrated from predicted speed, so a small speed bias becomes metres of drift:
+    # penalise the accumulated error (a constant bias b costs about b^2 * T / 3)
+    speed_error = (out.motion[..., HIP_X].float() - target[..., HIP_X])
+    trajectory = (torch.cumsum(speed_error, dim=1) / speed_error.shape[1] ** 0.5).pow(2).mean()
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     count = F.cross_entropy(out.count_logits.float(), batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1)
-    total = (weights.motion * motion + weights.velocity * velocity + weights.action * action
-             + weights.count * count)
-    return {"loss": total, "motion": motion, "velocity": velocity, "action": action, "count": count}, out
+    total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
+             + weights.action * action + weights.count * count)
+    parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "action": action, "count": count}
+    return {"loss": total, **parts}, out
 
 
 def _lr_lambda(warmup: int, max_steps: int) -> Callable[[int], float]:
