@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
-from ..model.errors import CheckpointError, DataError, EncoderMismatchError
+from ..model.errors import CheckpointError, ConfigError, DataError, EncoderMismatchError
 from ..model.pose import DEFAULT_FPS, HIP_X, features_to_pose
 from . import metrics
 from .evaluator import EvaluatorConfig, MotionTextEvaluator, load_or_train_evaluator
@@ -42,6 +42,7 @@ METRIC_KEYS: Tuple[str, ...] = (
 
 RECONSTRUCTION_KEYS = METRIC_KEYS[:4]
 PRIOR_KEYS = METRIC_KEYS[4:]
+EMBEDDING_KEYS = ("r_precision_top1", "r_precision_top3", "fid", "diversity")
 
 R_PRECISION_BATCH = 32
 DIVERSITY_PAIRS = 300
@@ -219,19 +220,100 @@ def prior_latents(rows: SplitRows, seed: int) -> Tuple[torch.Tensor, torch.Tenso
     return torch.from_numpy(latents), torch.from_numpy(start_x)
 
 
-def _embedding_metrics(evaluator: MotionTextEvaluator, text_space: torch.Tensor, motion: torch.Tensor,
-                       reference: torch.Tensor, keys: Sequence[Tuple[str, int, int]], generator: torch.Generator,
-                       halves: Tuple[torch.Tensor, torch.Tensor]) -> Dict[str, Optional[float]]:
-    """R-precision, FID (against the other half of the reference) and diversity of one set of motion embeddings."""
-    batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
+@dataclass
+class Scores:
+    """Values of one side (the model or real motion): a mean and a 95% interval per metric key."""
+
+    values: Dict[str, Optional[float]]
+    intervals: Dict[str, Optional[Tuple[float, float]]]
+
+    @classmethod
+    def empty(cls) -> "Scores":
+        return cls({}, {})
+
+    def add_per_clip(self, key: str, per_clip: torch.Tensor, generator: torch.Generator) -> None:
+        """Mean of per-clip values, with a bootstrap interval over clips."""
+        self.values[key] = float(per_clip.double().mean())
+        self.intervals[key] = metrics.bootstrap_interval(per_clip, BOOTSTRAP_RESAMPLES, generator=generator)
+
+    def add_repeats(self, key: str, runs: Sequence[Optional[float]]) -> None:
+        """Mean over repeats, with a Student-t interval (none for a single repeat)."""
+        values = [v for v in runs if v is not None]
+        if values:
+            self.values[key], self.intervals[key] = metrics.mean_interval(values)
+
+
+def reconstruction_scores(model, rows: SplitRows, batch_size: int, generator: torch.Generator, fps: int = DEFAULT_FPS,
+                          bar=None) -> Tuple[Scores, Scores, Dict[str, Any]]:
+    """Pose MSE, Temporal Consistency, Action Accuracy and Physics MSE from each clip's own ``z``.
+
+    Returns the model's scores, real motion's and per-quantity physics errors for both.
+    """
+    real_start = rows.poses[:, 0, HIP_X]  # generated clips start where the real ones do
+    poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
+                                   real_start, batch_size, fps, bar)
+    physics = metrics.hip_physics(poses, rows.mass, fps)
+    real_physics = metrics.hip_physics(rows.poses, rows.mass, fps)
+    model_scores, real_scores = Scores.empty(), Scores.empty()
+    model_scores.add_per_clip("pose_mse", metrics.pose_mse(poses, rows.poses), generator)
+    model_scores.add_per_clip("temporal_consistency", metrics.temporal_consistency(poses, rows.poses), generator)
+    model_scores.add_per_clip("action_accuracy", metrics.action_accuracy(actions, rows.actions), generator)
+    model_scores.add_per_clip("physics_mse", metrics.physics_mse(physics, rows.physics), generator)
+    real_scores.values.update(pose_mse=0.0, temporal_consistency=0.0, action_accuracy=100.0)
+    real_scores.add_per_clip("physics_mse", metrics.physics_mse(real_physics, rows.physics), generator)
+    details = {"physics_mse_by_quantity": metrics.physics_mse_by_quantity(physics, rows.physics),
+               "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics)}
+    return model_scores, real_scores, details
+
+
+def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, repeats: int, seed: int, batch_size: int,
+                 generator: torch.Generator, fps: int = DEFAULT_FPS, bar=None) -> Tuple[Scores, Scores]:
+    """R-precision, FID, diversity, foot skating and jitter of prior samples (``repeats`` draws of ``z``), and real's.
+
+    In each repeat the model and real motion share the retrieval batches, the FID halves and the
+    diversity pairs, so the two columns differ only in the motion.
+    """
+    keys = rows.keys()
+    text_space = evaluator.embed_text_batched(rows.text_embeddings, rows.slot, rows.num_actors)
+    real_space = evaluator.embed_motion_batched(rows.poses)
+    model_runs: Dict[str, List[Optional[float]]] = {key: [] for key in PRIOR_KEYS}
+    real_runs: Dict[str, List[Optional[float]]] = {key: [] for key in EMBEDDING_KEYS}
+    for repeat in range(repeats):
+        latents, start_x = prior_latents(rows, seed + repeat)
+        sampled, _ = generate_rows(model, rows.text_embeddings, latents, rows.slot, rows.num_actors, start_x,
+                                   batch_size, fps, bar)
+        batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
+        halves = _halves(len(rows), generator)
+        pair_seed = int(torch.randint(2**62, (1,), generator=generator))
+        sampled_space = evaluator.embed_motion_batched(sampled)
+        for runs, motion in ((model_runs, sampled_space), (real_runs, real_space)):
+            scored = _embedding_scores(text_space, motion, real_space, batches, halves, pair_seed)
+            for key in EMBEDDING_KEYS:
+                runs[key].append(scored[key])
+        model_runs["foot_skating"].append(float(metrics.foot_skating(sampled, fps).mean()))
+        model_runs["jitter"].append(float(metrics.jitter(sampled).mean()))
+    model_scores, real_scores = Scores.empty(), Scores.empty()
+    for key in PRIOR_KEYS:
+        model_scores.add_repeats(key, model_runs[key])
+    for key in EMBEDDING_KEYS:
+        real_scores.add_repeats(key, real_runs[key])
+    real_scores.add_per_clip("foot_skating", metrics.foot_skating(rows.poses, fps), generator)
+    real_scores.add_per_clip("jitter", metrics.jitter(rows.poses), generator)
+    return model_scores, real_scores
+
+
+def _embedding_scores(text_space: torch.Tensor, motion: torch.Tensor, real_space: torch.Tensor,
+                      batches: List[List[int]], halves: Tuple[torch.Tensor, torch.Tensor], pair_seed: int
+                      ) -> Dict[str, Optional[float]]:
+    """R-precision, FID (motion of half A against real motion of half B) and diversity of one set of embeddings."""
+    top1 = top3 = None
     if batches:
         precision = metrics.r_precision(text_space, motion, batches, top_k=(1, 3))
         top1, top3 = precision[1], precision[3]
-    else:
-        top1 = top3 = None
     first, second = halves
-    fid = metrics.fid(motion[first], reference[second]) if min(len(first), len(second)) >= 2 else None
-    diversity = metrics.diversity(motion, DIVERSITY_PAIRS, generator) if len(motion) >= 2 else None
+    fid = metrics.fid(motion[first], real_space[second]) if len(second) >= 2 else None
+    pairs = torch.Generator().manual_seed(pair_seed)
+    diversity = metrics.diversity(motion, DIVERSITY_PAIRS, pairs) if len(motion) >= 2 else None
     return {"r_precision_top1": top1, "r_precision_top3": top3, "fid": fid, "diversity": diversity}
 
 
@@ -265,88 +347,25 @@ def evaluate(
     from ..inference.text_encoder import load_text_encoder
 
     started = time.perf_counter()
-    if repeats < 1:
-        raise DataError(f"repeats must be at least 1, got {repeats}")
-    if num_samples is not None and num_samples < 1:
-        raise DataError(f"num_samples must be at least 1, got {num_samples}")
-    if batch_size < 1:
-        raise DataError(f"batch_size must be at least 1, got {batch_size}")
+    for name, value in (("repeats", repeats), ("num_samples", num_samples), ("batch_size", batch_size)):
+        if value is not None and value < 1:
+            raise ConfigError(f"{name} must be at least 1, got {value}")
     # Check every input before the slow parts, so a typo costs nothing.
     check_data_dir(data_dir, split)
     model, ckpt, identity = load_checked_model(checkpoint, text_encoder)
     encoder = load_text_encoder(identity)
     rows = load_split(data_dir, split, encoder, num_samples)
-    fps = DEFAULT_FPS
-    torch_generator = torch.Generator().manual_seed(seed)
-
+    generator = torch.Generator().manual_seed(seed)
     evaluator, evaluator_meta = load_or_train_evaluator(
-        data_dir, identity, training_split_fingerprint(data_dir),
-        lambda: load_split(data_dir, "train", encoder), evaluator_config, fps=fps,
-        progress=progress)
+        data_dir, identity, training_split_fingerprint(data_dir), lambda: load_split(data_dir, "train", encoder),
+        evaluator_config, fps=DEFAULT_FPS, progress=progress)
 
-    total = len(rows) * (1 + repeats)
-    bar = tqdm(total=total, desc=f"generating {split}", unit="clip", disable=not progress)
-    # Reconstruction: the clip's own z, placed at the real clip's start.
-    real_start = rows.poses[:, 0, HIP_X]
-    poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
-                                   real_start, batch_size, fps, bar)
-    masses = rows.mass
-    per_clip = {
-        "pose_mse": metrics.pose_mse(poses, rows.poses),
-        "temporal_consistency": metrics.temporal_consistency(poses, rows.poses),
-        "action_accuracy": metrics.action_accuracy(actions, rows.actions),
-        "physics_mse": metrics.physics_mse(metrics.hip_physics(poses, masses, fps), rows.physics),
-    }
-    real_physics = metrics.hip_physics(rows.poses, masses, fps)
-    details: Dict[str, Any] = {
-        "physics_mse_by_quantity": metrics.physics_mse_by_quantity(metrics.hip_physics(poses, masses, fps),
-                                                                   rows.physics),
-        "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics),
-    }
-
-    # Prior samples: fresh z per repeat, scored by the evaluator and the motion-quality metrics.
-    keys = rows.keys()
-    text_space = evaluator.embed_text_batched(rows.text_embeddings, rows.slot, rows.num_actors)
-    real_space = evaluator.embed_motion_batched(rows.poses)
-    model_runs: Dict[str, List[float]] = {key: [] for key in PRIOR_KEYS}
-    real_runs: Dict[str, List[float]] = {key: [] for key in ("r_precision_top1", "r_precision_top3", "fid",
-                                                             "diversity")}
-    for repeat in range(repeats):
-        latents, start_x = prior_latents(rows, seed + repeat)
-        sampled, _ = generate_rows(model, rows.text_embeddings, latents, rows.slot, rows.num_actors, start_x,
-                                   batch_size, fps, bar)
-        halves = _halves(len(rows), torch_generator)
-        scored = _embedding_metrics(evaluator, text_space, evaluator.embed_motion_batched(sampled), real_space,
-                                    keys, torch_generator, halves)
-        scored["foot_skating"] = float(metrics.foot_skating(sampled, fps).mean())
-        scored["jitter"] = float(metrics.jitter(sampled).mean())
-        for key in PRIOR_KEYS:
-            model_runs[key].append(scored[key])
-        real_scored = _embedding_metrics(evaluator, text_space, real_space, real_space, keys, torch_generator,
-                                         halves)
-        for key in real_runs:
-            real_runs[key].append(real_scored[key])
-    bar.close()
-
-    model_values: Dict[str, Optional[float]] = {}
-    real_values: Dict[str, Optional[float]] = {}
-    ci95: Dict[str, Optional[List[float]]] = {}
-    ci95_real: Dict[str, Optional[List[float]]] = {}
-    for key, values in per_clip.items():
-        model_values[key] = float(values.double().mean())
-        ci95[key] = list(metrics.bootstrap_interval(values, BOOTSTRAP_RESAMPLES, generator=torch_generator))
-    for key, runs in model_runs.items():
-        model_values[key], ci95[key] = _over_repeats(runs)
-    real_values.update(pose_mse=0.0, temporal_consistency=0.0, action_accuracy=100.0)
-    real_physics_per_clip = metrics.physics_mse(real_physics, rows.physics)
-    real_values["physics_mse"] = float(real_physics_per_clip.double().mean())
-    ci95_real["physics_mse"] = list(metrics.bootstrap_interval(real_physics_per_clip, BOOTSTRAP_RESAMPLES,
-                                                               generator=torch_generator))
-    for key, runs in real_runs.items():
-        real_values[key], ci95_real[key] = _over_repeats(runs)
-    for key, values in (("foot_skating", metrics.foot_skating(rows.poses, fps)), ("jitter", metrics.jitter(rows.poses))):
-        real_values[key] = float(values.double().mean())
-        ci95_real[key] = list(metrics.bootstrap_interval(values, BOOTSTRAP_RESAMPLES, generator=torch_generator))
+    with tqdm(total=len(rows) * (1 + repeats), desc=f"generating {split}", unit="clip", disable=not progress) as bar:
+        model_scores, real_scores, details = reconstruction_scores(model, rows, batch_size, generator, bar=bar)
+        prior_model, prior_real = prior_scores(model, rows, evaluator, repeats, seed, batch_size, generator, bar=bar)
+    for side, extra in ((model_scores, prior_model), (real_scores, prior_real)):
+        side.values.update(extra.values)
+        side.intervals.update(extra.intervals)
 
     result: Dict[str, Any] = {
         "split": split,
@@ -355,10 +374,11 @@ def evaluate(
         "num_samples": len(rows),
         "repeats": repeats,
         "seed": seed,
-        "model": {key: _finite_or_none(model_values.get(key)) for key in METRIC_KEYS},
-        "real": {key: _finite_or_none(real_values.get(key)) for key in METRIC_KEYS},
-        "ci95": {key: _interval(key, ci95.get(key)) for key in METRIC_KEYS},
-        "ci95_real": {key: _interval(key, ci95_real.get(key)) for key in METRIC_KEYS if key in ci95_real},
+        "model": {key: _finite_or_none(model_scores.values.get(key)) for key in METRIC_KEYS},
+        "real": {key: _finite_or_none(real_scores.values.get(key)) for key in METRIC_KEYS},
+        "ci95": {key: _interval(key, model_scores.intervals.get(key)) for key in METRIC_KEYS},
+        "ci95_real": {key: _interval(key, real_scores.intervals[key]) for key in METRIC_KEYS
+                      if key in real_scores.intervals},
         "text_encoder": identity,
         "variant": ckpt.variant,
         "evaluator": {k: evaluator_meta[k] for k in ("path", "cached", "train_loss", "train_seconds", "config")},
@@ -373,14 +393,6 @@ def evaluate(
 def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
     order = torch.randperm(count, generator=generator)
     return order[: count // 2], order[count // 2: 2 * (count // 2)]
-
-
-def _over_repeats(runs: Sequence[Optional[float]]) -> Tuple[Optional[float], Optional[List[float]]]:
-    values = [v for v in runs if v is not None]
-    if not values:
-        return None, None
-    mean, interval = metrics.mean_interval(values)
-    return mean, (list(interval) if interval is not None else None)
 
 
 def _finite_or_none(value: Optional[float]) -> Optional[float]:
