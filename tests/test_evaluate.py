@@ -208,19 +208,26 @@ def test_cli_reuses_the_cached_evaluator_and_prints_the_table(evaluation, tiny_d
 
     from stick_gen.cli import main
 
+    from stick_gen.model.checkpoint import load_model, save_training_checkpoint
+
+    # Without --data, the dataset is the one the checkpoint's training config names.
+    model, _ = load_model(untrained_checkpoint)
+    checkpoint = save_training_checkpoint(tmp_path / "trained_on_tiny.pt", model,
+                                          extra={"config": {"data": {"path": str(tiny_data)}}})
     output = tmp_path / "cli.json"
-    code = main(["evaluate", "--checkpoint", str(untrained_checkpoint), "--data", str(tiny_data), "--split", "test",
-                 "--output", str(output), "--num-samples", "40", "--repeats", "2", "--no-progress"])
+    code = main(["evaluate", "--checkpoint", str(checkpoint), "--split", "test", "--output", str(output),
+                 "--num-samples", "40", "--repeats", "2", "--no-progress"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "Pose MSE" in printed and "R-precision top-3" in printed and "real" in printed
     written = json.loads(output.read_text())
     assert written["num_samples"] == 40 and written["evaluator"]["cached"] is True
+    assert written["data"] == str(tiny_data)
     assert written["evaluator"]["config"]["steps"] == TINY_EVALUATOR["steps"]  # not retrained with the defaults
 
 
-@pytest.mark.parametrize("problem", ["missing checkpoint", "missing data", "unknown split", "empty split",
-                                     "lora only", "encoder option", "cached embeddings"])
+@pytest.mark.parametrize("problem", ["missing checkpoint", "missing data", "no data recorded", "unknown split",
+                                     "empty split", "lora only", "encoder option", "cached embeddings"])
 def test_each_bad_input_is_one_clear_error_and_writes_nothing(problem, tiny_data, untrained_checkpoint, tmp_path,
                                                               tiny_model):
     import shutil
@@ -233,6 +240,8 @@ def test_each_bad_input_is_one_clear_error_and_writes_nothing(problem, tiny_data
         checkpoint, expected, match = tmp_path / "nope.pt", CheckpointError, "no such checkpoint"
     elif problem == "missing data":
         data, expected, match = tmp_path / "no-data", DataError, "no such dataset"
+    elif problem == "no data recorded":
+        data, expected, match = None, DataError, "does not record the dataset.*--data DIR"
     elif problem == "unknown split":
         split, expected, match = "testing", DataError, "unknown split 'testing'"
     elif problem == "empty split":

@@ -2,10 +2,11 @@
 
 Generates motion from text alone for every row of the split and prints the model's metrics beside
 the same numbers for real motion, with 95% intervals; writes them as JSON (see docs/metrics.md).
-The first run on a dataset trains a small text/motion evaluator on its train split (about a minute
-on a laptop CPU) and caches it as DATA/evaluator-<encoder>.pt.
+The first run on a dataset trains a small text/motion evaluator on its train split (a minute or two
+on a 2-core CPU) and caches it as DATA/evaluator-<encoder>.pt.
 
 examples:
+  stick-gen evaluate --checkpoint checkpoints/best_model.pt --split test --output metrics.json
   stick-gen evaluate --checkpoint checkpoints/best_model.pt --data data/stick-gen --output metrics.json
   stick-gen evaluate --checkpoint checkpoints/small_model.pt --data data/stick-gen --num-samples 200 --repeats 3
 """
@@ -17,7 +18,8 @@ import argparse
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", required=True, help="checkpoint file or save_pretrained directory")
-    parser.add_argument("--data", required=True, help="dataset folder made by `stick-gen data`")
+    parser.add_argument("--data", help="dataset folder made by `stick-gen data` (default: the one the checkpoint "
+                                       "was trained on)")
     parser.add_argument("--split", default="test", help="split to evaluate: train, val or test (default: test)")
     parser.add_argument("--output", default="metrics.json", help="JSON file to write (default: metrics.json)")
     parser.add_argument("--num-samples", type=int, help="evaluate only the first N rows of the split")

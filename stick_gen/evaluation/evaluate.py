@@ -317,9 +317,19 @@ def _embedding_scores(text_space: torch.Tensor, motion: torch.Tensor, real_space
     return {"r_precision_top1": top1, "r_precision_top3": top3, "fid": fid, "diversity": diversity}
 
 
+def training_data_dir(ckpt) -> Path:
+    """The dataset a training checkpoint was trained on (its config's ``data.path``), for a missing ``--data``."""
+    config = ckpt.metadata.get("config") or {}
+    path = (config.get("data") or {}).get("path") if isinstance(config, Mapping) else None
+    if not path:
+        raise DataError(f"{ckpt.path}: does not record the dataset it was trained on; pass the dataset folder "
+                        f"(--data DIR, made by `stick-gen data`)")
+    return Path(path)
+
+
 def evaluate(
     checkpoint: PathLike,
-    data_dir: PathLike,
+    data_dir: Optional[PathLike] = None,
     split: str = "test",
     *,
     num_samples: Optional[int] = None,
@@ -333,6 +343,7 @@ def evaluate(
 ) -> Dict[str, Any]:
     """Every metric of ``checkpoint`` on ``split`` of ``data_dir``, beside real motion's; optionally written to JSON.
 
+    ``data_dir`` defaults to the dataset the checkpoint was trained on (its training config's ``data.path``);
     ``num_samples`` takes the first N rows of the split; ``repeats`` prior draws (seeds
     ``seed .. seed + repeats - 1``) give the intervals of the prior metrics. The evaluator is trained
     on the ``train`` split once and cached beside the data. ``text_encoder``, if given, must be the
@@ -351,8 +362,9 @@ def evaluate(
         if value is not None and value < 1:
             raise ConfigError(f"{name} must be at least 1, got {value}")
     # Check every input before the slow parts, so a typo costs nothing.
-    check_data_dir(data_dir, split)
     model, ckpt, identity = load_checked_model(checkpoint, text_encoder)
+    data_dir = Path(data_dir) if data_dir is not None else training_data_dir(ckpt)
+    check_data_dir(data_dir, split)
     encoder = load_text_encoder(identity)
     rows = load_split(data_dir, split, encoder, num_samples)
     generator = torch.Generator().manual_seed(seed)
