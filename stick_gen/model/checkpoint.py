@@ -235,7 +235,7 @@ def _finish(ckpt: Checkpoint) -> Checkpoint:
 
 
 def _looks_like_stick_gen(state_dict: Mapping[str, torch.Tensor]) -> bool:
-    return "text_proj.0.weight" in state_dict and "motion_head.weight" in state_dict
+    return "text_proj.1.weight" in state_dict and "motion_head.weight" in state_dict
 
 
 def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "state dict") -> Dict[str, Any]:
@@ -247,7 +247,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
     """
     if not _looks_like_stick_gen(state_dict):
         raise CheckpointError(f"{source}: does not hold StickFigureTransformer weights (no text_proj/motion_head)")
-    d_model, embedding_dim = state_dict["text_proj.0.weight"].shape
+    d_model, embedding_dim = state_dict["text_proj.1.weight"].shape
     layers = {int(m.group(1)) for k in state_dict if (m := re.match(r"blocks\.(\d+)\.", k))}
     num_layers = max(layers) + 1 if layers else 0
     num_tokens = state_dict["token_position"].shape[0]

@@ -127,7 +127,10 @@ class StickFigureTransformer(
         self.num_tokens = max_frames // frames_per_token
         self.output_dim, self.num_actions, self.max_actors = output_dim, num_actions, max_actors
 
-        self.text_proj = nn.Sequential(nn.Linear(embedding_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
+        # sentence embeddings are unit vectors (about 0.03 per value): normalise before projecting
+        self.text_proj = nn.Sequential(
+            nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model)
+        )
         self.latent_proj = nn.Sequential(nn.Linear(latent_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
         self.slot_embedding = nn.Embedding(max_actors, d_model)
         self.count_embedding = nn.Embedding(max_actors, d_model)

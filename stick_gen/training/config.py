@@ -41,7 +41,7 @@ class DataSection:
 class LossWeights:
     motion: float = 1.0
     velocity: float = 1.0
-    trajectory: float = 0.05
+    trajectory: float = 0.02
     """Accumulated hip-speed error (drift of the integrated root position)."""
     action: float = 0.2
     count: float = 0.05
