@@ -58,7 +58,7 @@ def test_wrong_variant_prints_expected_actual_difference(checkout, capsys):
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     code, out, err = _push(capsys)
     assert code == 2
-    assert "expected 15.8M +- 790K (15,010,000 to 16,590,000), actual 5,683,623, difference -10,116,377 (-64.0%)" in err
+    assert "expected 15.8M +- 790K (15,010,000 to 16,590,000), actual 5,704,103, difference -10,095,897 (-63.9%)" in err
     assert "pass --variant small" in err and "nothing was written or sent" in err
     assert not (checkout / "hf_upload").exists()
 

@@ -94,8 +94,7 @@ def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = N
     >>> rows = load_split("data/stick-gen", "test", load_text_encoder("minilm"))   # doctest: +SKIP
     """
     from ..data_gen.dataset import MotionDataset
-    from ..inference.text_encoder import encode_cached
-    from ..training.data import embedding_cache_path
+    from ..training.data import embed_texts, embedding_cache_path
 
     root = check_data_dir(data_dir, split)
     cache = embedding_cache_path(root, encoder.identity)
@@ -105,15 +104,12 @@ def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = N
     if count == 0:
         raise DataError(f"{root}: the {split!r} split holds no rows; make a bigger dataset with `stick-gen data`")
     texts = dataset.texts[:count]
-    unique = sorted(set(texts))
-    vectors = encode_cached(encoder, unique, cache)
-    position = {text: i for i, text in enumerate(unique)}
     tensors = {key: value[:count] for key, value in dataset.tensors.items()}
     scene_ids, slots = tensors["scene"].tolist(), tensors["slot"].tolist()
     mass = torch.tensor([float(dataset.scene(s)["masses"][a]) for s, a in zip(scene_ids, slots)])
     return SplitRows(
         texts=list(texts),
-        text_embeddings=vectors[torch.tensor([position[t] for t in texts])].float(),
+        text_embeddings=embed_texts(root, texts, encoder),
         latents=tensors["latents"].float(),
         slot=tensors["slot"].long(),
         num_actors=tensors["num_actors"].long(),

@@ -34,6 +34,7 @@ import torch
 
 from .errors import CheckpointError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
+from .transformer import LATENT_FEATURES
 from .variants import get_variant, variant_for_shape
 
 CHECKPOINT_FORMAT_VERSION = 1
@@ -266,7 +267,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
         (variant.dim_feedforward if variant else 4 * d_model),
         max_frames=num_tokens * frames_per_token,
         frames_per_token=frames_per_token,
-        latent_dim=state_dict["latent_proj.0.weight"].shape[1],
+        latent_dim=state_dict["latent_proj.0.weight"].shape[1] // LATENT_FEATURES,
         max_actors=state_dict["slot_embedding.weight"].shape[0],
     )
 

@@ -47,6 +47,21 @@ from .variants import variant_for_shape
 MAX_ACTORS = 3
 
 
+LATENT_FEATURES = 6
+
+
+def latent_features(latents: torch.Tensor) -> torch.Tensor:
+    """(B, L) draws in [0, 1] -> (B, 6 L) features the network reads easily.
+
+    Many draws are cyclic (a gait's phase) or pick one of two ways at 0.5 (facing left or right), which
+    a linear layer on the raw value represents badly; sin/cos at two frequencies and a soft step give
+    those shapes directly.
+    """
+    angle = 2 * torch.pi * latents
+    return torch.cat([latents * 2 - 1, torch.sin(angle), torch.cos(angle), torch.sin(2 * angle),
+                      torch.cos(2 * angle), torch.tanh(8 * (latents - 0.5))], dim=-1)
+
+
 @dataclass
 class MotionOutput:
     """What one forward pass returns. Shapes use B = batch, T = frames, A = action classes."""
@@ -131,7 +146,9 @@ class StickFigureTransformer(
         self.text_proj = nn.Sequential(
             nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model)
         )
-        self.latent_proj = nn.Sequential(nn.Linear(latent_dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
+        self.latent_proj = nn.Sequential(
+            nn.Linear(latent_dim * LATENT_FEATURES, d_model), nn.GELU(), nn.Linear(d_model, d_model)
+        )
         self.slot_embedding = nn.Embedding(max_actors, d_model)
         self.count_embedding = nn.Embedding(max_actors, d_model)
         self.token_position = nn.Parameter(torch.randn(self.num_tokens, d_model) * 0.02)
@@ -168,7 +185,7 @@ class StickFigureTransformer(
         if num_actors is None:
             num_actors = torch.ones(batch, dtype=torch.long, device=device)
         text = self.text_proj(text_embedding)  # (B, C)
-        cond = text + self.latent_proj(latents * 2 - 1) + self.slot_embedding(slot)
+        cond = text + self.latent_proj(latent_features(latents)) + self.slot_embedding(slot)
         cond = cond + self.count_embedding(num_actors.clamp(1, self.max_actors) - 1)
         h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
         if context is None:

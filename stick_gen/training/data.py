@@ -62,29 +62,34 @@ def embedding_cache_path(root: Path, identity: str) -> Path:
     return Path(root) / f"embeddings-{re.sub(r'[^A-Za-z0-9.-]+', '_', identity)}.safetensors"
 
 
+def embed_texts(root, texts: Sequence[str], encoder) -> torch.Tensor:
+    """Embeddings ``(N, E)`` of ``texts``, each distinct text encoded once and cached beside the dataset."""
+    from ..inference.text_encoder import encode_cached
+
+    unique = sorted(set(texts))
+    vectors = encode_cached(encoder, unique, embedding_cache_path(Path(root), encoder.identity))
+    position = {text: i for i, text in enumerate(unique)}
+    return vectors[torch.tensor([position[t] for t in texts], dtype=torch.long)].float()
+
+
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data)."""
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
-    from ..inference.text_encoder import encode_cached
 
     dataset = MotionDataset(root, split)
     if len(dataset) == 0:
         raise DataError(f"{root}: the {split!r} split is empty; make a bigger dataset with `stick-gen data`")
-    items = [dataset[i] for i in range(len(dataset))]
-    texts = [item["text"] for item in items]
-    unique = sorted(set(texts))
-    vectors = encode_cached(encoder, unique, embedding_cache_path(Path(root), encoder.identity))
-    position = {text: i for i, text in enumerate(unique)}
-    poses = torch.stack([torch.as_tensor(item["poses"], dtype=torch.float32) for item in items])
+    tensors = dataset.tensors
+    poses = tensors["poses"].float()
     rows = MotionRows(
-        texts=texts,
-        text_embeddings=vectors[torch.tensor([position[t] for t in texts])].float(),
-        latents=torch.stack([torch.as_tensor(item["latents"], dtype=torch.float32) for item in items]),
-        slot=torch.tensor([int(item["slot"]) for item in items]),
-        num_actors=torch.tensor([int(item["num_actors"]) for item in items]),
+        texts=list(dataset.texts),
+        text_embeddings=embed_texts(root, dataset.texts, encoder),
+        latents=tensors["latents"].float(),
+        slot=tensors["slot"].long(),
+        num_actors=tensors["num_actors"].long(),
         features=pose_to_features(poses, fps=fps),
-        actions=torch.stack([torch.as_tensor(item["actions"], dtype=torch.long) for item in items]),
+        actions=tensors["actions"].long(),
         poses=poses,
     )
     if actions:
