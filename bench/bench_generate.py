@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, median_seconds  # noqa: E402
+from common import machine, median_seconds, model_and_baseline  # noqa: E402
 
 from stick_gen.model.checkpoint import save_training_checkpoint  # noqa: E402
 from stick_gen.model.transformer import StickFigureTransformer  # noqa: E402
@@ -47,12 +47,7 @@ def model_times() -> None:
     print(f"{'variant':>7} {'generate ms':>12} {'bare encoder ms':>16} {'ratio':>6} {'goal ms':>8}")
     goals = {"small": 50, "medium": 120, "large": 300}
     for v in VARIANTS.values():
-        model = StickFigureTransformer(d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers).eval()
-        layer = torch.nn.TransformerEncoderLayer(v.d_model, v.nhead, v.dim_feedforward, 0.0, activation="gelu",
-                                                 batch_first=True, norm_first=True)
-        bare = torch.nn.TransformerEncoder(layer, v.num_layers, enable_nested_tensor=False).eval()
-        text, z = torch.randn(1, 1024), torch.rand(1, 16)
-        tokens = torch.randn(1, model.num_tokens, v.d_model)
+        model, bare, (text, z), tokens = model_and_baseline(v)
         with torch.inference_mode():
             t_gen = median_seconds(lambda: model.generate(text, z), repeats=30)
             t_bare = median_seconds(lambda: bare(tokens), repeats=30)

@@ -14,9 +14,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, median_seconds  # noqa: E402
+from common import machine, median_seconds, model_and_baseline  # noqa: E402
 
-from stick_gen.model.transformer import StickFigureTransformer  # noqa: E402
 from stick_gen.model.variants import VARIANTS  # noqa: E402
 
 
@@ -24,12 +23,7 @@ def main() -> None:
     print(machine())
     print(f"{'variant':>7} {'params':>8} {'model ms':>9} {'bare ms':>8} {'ratio':>6}")
     for v in VARIANTS.values():
-        model = StickFigureTransformer(d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers).eval()
-        layer = torch.nn.TransformerEncoderLayer(v.d_model, v.nhead, v.dim_feedforward, 0.1, activation="gelu",
-                                                 batch_first=True, norm_first=True)
-        bare = torch.nn.TransformerEncoder(layer, v.num_layers, enable_nested_tensor=False).eval()
-        text, z = torch.randn(1, 1024), torch.rand(1, 16)
-        tokens = torch.randn(1, model.num_tokens, v.d_model)
+        model, bare, (text, z), tokens = model_and_baseline(v)
         with torch.inference_mode():
             t_model = median_seconds(lambda: model(text, z))
             t_bare = median_seconds(lambda: bare(tokens))

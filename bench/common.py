@@ -34,3 +34,16 @@ def median_seconds(fn: Callable[[], object], repeats: int = 20, warmup: int = 3)
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def model_and_baseline(variant):
+    """A published variant in eval mode, a bare ``nn.TransformerEncoder`` of the same width, depth, heads
+    and FFN, and inputs for both: ``(model, bare, (text, z), tokens)``."""
+    from stick_gen.model.transformer import StickFigureTransformer
+
+    model = StickFigureTransformer(d_model=variant.d_model, nhead=variant.nhead, num_layers=variant.num_layers).eval()
+    layer = torch.nn.TransformerEncoderLayer(variant.d_model, variant.nhead, variant.dim_feedforward, 0.0,
+                                             activation="gelu", batch_first=True, norm_first=True)
+    bare = torch.nn.TransformerEncoder(layer, variant.num_layers, enable_nested_tensor=False).eval()
+    tokens = torch.randn(1, model.num_tokens, variant.d_model)
+    return model, bare, (torch.randn(1, 1024), torch.rand(1, 16)), tokens
