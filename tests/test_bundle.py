@@ -255,7 +255,7 @@ assert importlib.util.find_spec("stick_gen") is None, "stick_gen must not be ins
 from huggingface_hub import snapshot_download
 sys.path.insert(0, snapshot_download("GesturaAI/stick-gen-medium", revision="v1.0.0"))
 {medium}
-reference = torch.load({str(expected)!r})
+reference = torch.load({str(expected)!r}, weights_only=True)
 assert torch.equal(model(reference["text"], reference["latents"]).motion, reference["motion"])
 {config}
 assert sum(p.numel() for p in model.parameters()) == {model.num_parameters()}

@@ -430,7 +430,7 @@ model_path = hf_hub_download(
     revision="v1.0.0"
 )
 model = {spec_call}
-model.load_state_dict(torch.load(model_path))
+model.load_state_dict(torch.load(model_path, weights_only=True))
 model.eval()
 ```
 

@@ -7,7 +7,7 @@ Formats (file names here are the single source of truth):
   ``text_encoder``, ``metrics`` and ``format_version``. Only tensors and plain Python values,
   so ``torch.load(path, weights_only=True)`` reads it.
 * **published weights**: :data:`WEIGHTS_BIN` (a plain state dict, as the spec's
-  ``model.load_state_dict(torch.load(model_path))`` expects), :data:`WEIGHTS_SAFETENSORS` (the
+  ``model.load_state_dict(...)`` snippet expects), :data:`WEIGHTS_SAFETENSORS` (the
   same tensors) and :data:`CONFIG_JSON` (constructor arguments, variant, pose layout version and
   text-encoder identity).
 * **LoRA adapters** (``lora_adapters.pth``): ``kind="lora"``, the adapter tensors, the LoRA
