@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine  # noqa: E402
+from common import machine, median_seconds  # noqa: E402
 
 from stick_gen.hub.bundle import Bundle, build_bundle  # noqa: E402
 from stick_gen.hub.cards import read_card  # noqa: E402
@@ -39,15 +39,6 @@ from stick_gen.resources import resource_path  # noqa: E402
 from stick_gen.testing.local_hub import LFS_UPLOAD_PATH, LocalHub, hub_environment  # noqa: E402
 
 TOKEN = "hf_bench0token0abcdefghijklmnopqrstuvwxyz"
-
-
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def validate_and_bundle(checkpoint: Path, out: Path) -> Bundle:
@@ -116,8 +107,10 @@ def main() -> None:
         print(f"{'checkpoint':<34} {'size MB':>8} {'copy s':>7} {'bundle s':>9} {'ratio':>6}")
         bundle = None
         for label, source in (("plain state dict (.bin)", plain), ("training checkpoint + optimizer", training)):
-            t_copy = _median(lambda: shutil.copyfile(source, root / "copy.bin"), args.repeats)
-            t_bundle = _median(lambda: validate_and_bundle(source, root / "hf_upload"), args.repeats)
+            t_copy = median_seconds(lambda: shutil.copyfile(source, root / "copy.bin"),
+                                    repeats=args.repeats, warmup=0)
+            t_bundle = median_seconds(lambda: validate_and_bundle(source, root / "hf_upload"),
+                                      repeats=args.repeats, warmup=0)
             print(f"{label:<34} {source.stat().st_size / 1e6:8.1f} {t_copy:7.3f} {t_bundle:9.3f} "
                   f"{t_bundle / t_copy:6.2f}")
         bundle = validate_and_bundle(training, root / "hf_upload")
@@ -130,7 +123,7 @@ def main() -> None:
         _Sink.directory = root / "sink"
         sink = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
         threading.Thread(target=sink.serve_forever, daemon=True).start()
-        t_raw = _median(lambda: raw_put(bundle, sink.server_address[1]), args.repeats)
+        t_raw = median_seconds(lambda: raw_put(bundle, sink.server_address[1]), repeats=args.repeats, warmup=0)
         sink.shutdown()
         with LocalHub(root / "hub", users={TOKEN: ("bench", ["GesturaAI"])}) as hub, \
                 hub_environment(hub, root / "hf-home", token=TOKEN):
