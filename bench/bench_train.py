@@ -3,8 +3,11 @@
 MFU = (model FLOPs per sample x samples/s) / measured fp32 matmul peak of the same machine, in the same
 run. Model FLOPs per sample = 6 x (parameters in matrix multiplies) x tokens + attention
 (12 x layers x tokens^2 x d_model), the usual forward + backward count. Goal on CPU: >= 70%.
+On a GPU the step runs under bf16 autocast (as `stick-gen train` does there) and the peak is the
+bf16 matmul peak.
 
     python bench/bench_train.py [--batch 16] [--steps 6]
+    python bench/bench_train.py --device cuda --batch 256 --steps 30
 """
 
 from __future__ import annotations
@@ -25,14 +28,23 @@ from stick_gen.training.config import LossWeights  # noqa: E402
 from stick_gen.training.train import compute_losses  # noqa: E402
 
 
-def matmul_peak(n: int = 2048, repeats: int = 10) -> float:
-    """Best fp32 GFLOP/s of an n x n matmul."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def matmul_peak(n: int = 2048, repeats: int = 10, device: str = "cpu",
+                dtype: torch.dtype = torch.float32) -> float:
+    """Best GFLOP/s of an n x n matmul in ``dtype`` on ``device``."""
+    dev = torch.device(device)
+    a, b = torch.randn(n, n, device=dev, dtype=dtype), torch.randn(n, n, device=dev, dtype=dtype)
     a @ b
     best = float("inf")
     for _ in range(repeats):
+        _sync(dev)
         start = time.perf_counter()
         a @ b
+        _sync(dev)
         best = min(best, time.perf_counter() - start)
     return 2 * n ** 3 / best / 1e9
 
@@ -50,29 +62,39 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--device", default="cpu", help="cpu (fp32) or cuda (bf16 autocast)")
     args = parser.parse_args()
-    print(machine())
-    peak = matmul_peak()
-    print(f"fp32 matmul peak (2048^3): {peak:.0f} GFLOP/s")
+    device = torch.device(args.device)
+    gpu = device.type == "cuda"
+    print(machine() + (f", {torch.cuda.get_device_name(device)}" if gpu else ""))
+    n, dtype = (8192, torch.bfloat16) if gpu else (2048, torch.float32)
+    peak = matmul_peak(n, device=args.device, dtype=dtype)
+    print(f"{str(dtype).split('.')[-1]} matmul peak ({n}^3): {peak:.0f} GFLOP/s")
     print(f"{'variant':>7} {'samples/s':>10} {'GFLOP/sample':>13} {'GFLOP/s':>8} {'MFU':>6}")
     for v in VARIANTS.values():
-        model = StickFigureTransformer(d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers, dropout=0.0)
+        model = StickFigureTransformer(d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers,
+                                       dropout=0.0).to(device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
         b = args.batch
         batch = {"text_embedding": torch.randn(b, 1024), "latents": torch.rand(b, 16),
                  "slot": torch.zeros(b, dtype=torch.long), "num_actors": torch.ones(b, dtype=torch.long),
                  "features": torch.randn(b, 250, 20), "actions": torch.randint(0, 64, (b, 250))}
+        batch = {k: t.to(device) for k, t in batch.items()}
 
         def step() -> None:
-            losses, _ = compute_losses(model, batch, LossWeights())
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=gpu):
+                losses, _ = compute_losses(model, batch, LossWeights())
             losses["loss"].backward()
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
 
         step()
+        step()
+        _sync(device)
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
+        _sync(device)
         rate = b * args.steps / (time.perf_counter() - start)
         flops = model_flops_per_sample(model)
         achieved = rate * flops / 1e9

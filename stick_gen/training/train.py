@@ -107,7 +107,7 @@ def _param_groups(model: torch.nn.Module, weight_decay: float):
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
-def _ensure_dataset(config: TrainConfig, accelerator) -> Path:
+def _ensure_dataset(config: TrainConfig, accelerator, progress: bool = True) -> Path:
     root = Path(config.data.path)
     if not (root / "meta.json").is_file():
         if root.exists() and any(root.iterdir()):
@@ -117,7 +117,7 @@ def _ensure_dataset(config: TrainConfig, accelerator) -> Path:
 
             print(f"no dataset at {root}: generating {config.data.num_samples} scenes (seed {config.data.seed})")
             write_dataset(root, config.data.num_samples, seed=config.data.seed, frames=config.data.frames,
-                          fps=config.data.fps)
+                          fps=config.data.fps, progress=progress)
         accelerator.wait_for_everyone()
     return root
 
@@ -210,8 +210,9 @@ def train(
     output_dir = Path(output_dir)
     if accelerator.is_main_process:
         output_dir.mkdir(parents=True, exist_ok=True)
-    root = _ensure_dataset(config, accelerator)
-    encoder = load_text_encoder(config.text_encoder)
+    root = _ensure_dataset(config, accelerator, progress=progress)
+    # on a GPU the prompts are embedded there too (seconds instead of minutes for MiniLM)
+    encoder = load_text_encoder(config.text_encoder, device=accelerator.device)
 
     base_info: Dict[str, Any] = {}
     if init_from is not None:
