@@ -48,6 +48,14 @@ def test_smooth_motion_has_no_jitter_and_noise_does():
     assert metrics.jitter(noisy).item() > 0.02  # about 4.5 x the noise for independent frames
 
 
+def test_segment_counts_and_grouped_means():
+    labels = torch.tensor([[0, 0, 0, 0], [2, 2, 7, 7], [1, 4, 1, 4]])
+    assert metrics.segment_counts(labels).tolist() == [1, 2, 4]
+    groups = metrics.grouped_means(torch.tensor([100.0, 50.0, 20.0, 40.0]), torch.tensor([1, 2, 2, 3]))
+    assert groups == {"1": {"mean": 100.0, "clips": 1}, "2": {"mean": 35.0, "clips": 2},
+                      "3": {"mean": 40.0, "clips": 1}}
+
+
 def test_pose_mse_temporal_consistency_and_action_accuracy_on_known_values():
     real = _standing(50)
     shifted = real + 0.1  # 10 cm off everywhere, moving identically
@@ -180,6 +188,14 @@ def test_evaluate_writes_every_metric_for_model_and_real_motion(evaluation):
     assert real["fid"] * 5 < written["model"]["fid"]  # real halves are alike; untrained motion is not
     assert real["jitter"] < written["model"]["jitter"]  # untrained output is frame-to-frame noise
     assert 0.0 <= written["model"]["foot_skating"] <= 1.0
+    # The breakdowns regroup the same per-clip accuracies: clip-weighted, they give the overall mean back.
+    for detail in ("action_accuracy_by_actions_per_clip", "action_accuracy_by_actors"):
+        groups = written["details"][detail]
+        assert sum(g["clips"] for g in groups.values()) == written["num_samples"], detail
+        weighted = sum(g["mean"] * g["clips"] for g in groups.values()) / written["num_samples"]
+        assert weighted == pytest.approx(written["model"]["action_accuracy"], rel=1e-6), detail
+    assert set(written["details"]["action_accuracy_by_actors"]) <= {"1", "2", "3"}
+    assert min(int(k) for k in written["details"]["action_accuracy_by_actions_per_clip"]) >= 1
 
 
 def test_the_cached_evaluator_retrieves_training_texts_far_above_chance(evaluation, tiny_data):
@@ -220,6 +236,7 @@ def test_cli_reuses_the_cached_evaluator_and_prints_the_table(evaluation, tiny_d
     printed = capsys.readouterr().out
     assert code == 0
     assert "Pose MSE" in printed and "R-precision top-3" in printed and "real" in printed
+    assert "Action Accuracy by actions in sequence (clips): 1: " in printed
     written = json.loads(output.read_text())
     assert written["num_samples"] == 40 and written["evaluator"]["cached"] is True
     assert written["data"] == str(tiny_data)

@@ -253,12 +253,16 @@ def reconstruction_scores(model, rows: SplitRows, batch_size: int, generator: to
     model_scores, real_scores = Scores.empty(), Scores.empty()
     model_scores.add_per_clip("pose_mse", metrics.pose_mse(poses, rows.poses), generator)
     model_scores.add_per_clip("temporal_consistency", metrics.temporal_consistency(poses, rows.poses), generator)
-    model_scores.add_per_clip("action_accuracy", metrics.action_accuracy(actions, rows.actions), generator)
+    per_clip_accuracy = metrics.action_accuracy(actions, rows.actions)
+    model_scores.add_per_clip("action_accuracy", per_clip_accuracy, generator)
     model_scores.add_per_clip("physics_mse", metrics.physics_mse(physics, rows.physics), generator)
     real_scores.values.update(pose_mse=0.0, temporal_consistency=0.0, action_accuracy=100.0)
     real_scores.add_per_clip("physics_mse", metrics.physics_mse(real_physics, rows.physics), generator)
     details = {"physics_mse_by_quantity": metrics.physics_mse_by_quantity(physics, rows.physics),
-               "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics)}
+               "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics),
+               "action_accuracy_by_actions_per_clip": metrics.grouped_means(
+                   per_clip_accuracy, metrics.segment_counts(rows.actions)),
+               "action_accuracy_by_actors": metrics.grouped_means(per_clip_accuracy, rows.num_actors)}
     return model_scores, real_scores, details
 
 
@@ -464,4 +468,10 @@ def format_table(result: Mapping[str, Any]) -> str:
         span = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else "n/a"
         lines.append(f"{name:<22} {unit:<12} {_number(result['model'][key]):>11} {span:>25} "
                      f"{_number(result['real'][key]):>11}  {better}")
+    for detail, label in (("action_accuracy_by_actions_per_clip", "actions in sequence"),
+                          ("action_accuracy_by_actors", "actors in the scene")):
+        groups = result.get("details", {}).get(detail)
+        if groups:
+            parts = ", ".join(f"{k}: {v['mean']:.1f}% ({v['clips']})" for k, v in groups.items())
+            lines.append(f"Action Accuracy by {label} (clips): {parts}")
     return "\n".join(lines)

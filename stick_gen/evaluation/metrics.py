@@ -78,6 +78,28 @@ def action_accuracy(predicted: torch.Tensor, labels: torch.Tensor) -> torch.Tens
     return (predicted == labels).float().mean(dim=-1) * 100.0  # (B,)
 
 
+def segment_counts(labels: torch.Tensor) -> torch.Tensor:
+    """Number of runs of equal action ids per clip (actions in sequence), ``(B, T)`` -> ``(B,)``.
+
+    >>> segment_counts(torch.tensor([[3, 3, 5, 5, 5, 3], [1, 1, 1, 1, 1, 1]])).tolist()
+    [3, 1]
+    """
+    return 1 + (labels[:, 1:] != labels[:, :-1]).sum(dim=1)
+
+
+def grouped_means(values: torch.Tensor, groups: torch.Tensor) -> Dict[str, Dict[str, float]]:
+    """Mean of per-clip ``values`` for each distinct value of ``groups``, with the clip count.
+
+    >>> grouped_means(torch.tensor([50.0, 100.0, 0.0]), torch.tensor([1, 1, 2]))
+    {'1': {'mean': 75.0, 'clips': 2}, '2': {'mean': 0.0, 'clips': 1}}
+    """
+    out: Dict[str, Dict[str, float]] = {}
+    for group in sorted(set(groups.tolist())):
+        chosen = values[groups == group].double()
+        out[str(group)] = {"mean": float(chosen.mean()), "clips": int(chosen.numel())}
+    return out
+
+
 def hip_physics(poses: torch.Tensor, mass: torch.Tensor, fps: int = DEFAULT_FPS) -> torch.Tensor:
     """Hip velocity, acceleration and momentum per frame, ``(B, T, 6)`` = (vx, vy, ax, ay, px, py), SI units.
 
