@@ -176,6 +176,57 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
     return result
 
 
+def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], encoder_identity: str):
+    """A fresh model from ``config.model``, or the ``init_from`` checkpoint's (checked against the config).
+
+    Returns ``(model, base_info)``; ``base_info`` names the base checkpoint of a fine-tune (else ``{}``).
+    """
+    from ..inference.text_encoder import check_encoder_identity
+    from ..model.variants import repo_id_for
+
+    base_info: Dict[str, Any] = {}
+    if init_from is None:
+        model = build_model({**config.model, "text_encoder": encoder_identity})
+    else:
+        model, base_ckpt = load_model(init_from)
+        if base_ckpt.text_encoder:
+            check_encoder_identity(base_ckpt.text_encoder, encoder_identity, where=str(init_from))
+        base_info = {"checkpoint": str(init_from), "variant": base_ckpt.variant,
+                     "repo_id": repo_id_for(base_ckpt.variant) if base_ckpt.variant else None}
+        model.train()
+        wanted = {k: v for k, v in (config.model or {}).items() if k != "dropout"}
+        clash = {k: (v, model.config.get(k)) for k, v in wanted.items() if model.config.get(k) != v}
+        if clash:
+            raise ConfigError(f"{config.source}: model section {clash} (config, checkpoint) does not match "
+                              f"the checkpoint {init_from}")
+    model.text_encoder = encoder_identity
+    model.config["text_encoder"] = encoder_identity
+    return model, base_info
+
+
+def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str):
+    """Load model, optimizer, scheduler and RNG state from ``latest.pt``; returns ``(step, best_val_loss)``."""
+    if not latest_path.is_file():
+        raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in "
+                              f"{latest_path.parent})")
+    state = load_checkpoint(latest_path)
+    if method == "lora":
+        from peft import set_peft_model_state_dict
+
+        set_peft_model_state_dict(model, state.state_dict)
+    else:
+        model.load_state_dict(state.state_dict)
+    optimizer.load_state_dict(state.metadata["optimizer_state_dict"])
+    scheduler.load_state_dict(state.metadata["scheduler_state_dict"])
+    torch.set_rng_state(state.metadata["rng_state"])
+    return int(state.metadata["step"]), float(state.metadata.get("best_val_loss", float("inf")))
+
+
+def _append_jsonl(path: Path, record: Dict[str, Any]) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
 def train(
     config: TrainConfig,
     output_dir: Union[str, Path],
@@ -194,7 +245,7 @@ def train(
     from accelerate import Accelerator
     from tqdm.auto import tqdm
 
-    from ..inference.text_encoder import check_encoder_identity, load_text_encoder
+    from ..inference.text_encoder import load_text_encoder
 
     method = config.finetune.method if config.finetune else "pretrain"
     if method in ("sft", "lora") or (config.finetune and method != "pretrain"):
@@ -214,27 +265,7 @@ def train(
     # on a GPU the prompts are embedded there too (seconds instead of minutes for MiniLM)
     encoder = load_text_encoder(config.text_encoder, device=accelerator.device)
 
-    base_info: Dict[str, Any] = {}
-    if init_from is not None:
-        model, base_ckpt = load_model(init_from)
-        if base_ckpt.text_encoder:
-            check_encoder_identity(base_ckpt.text_encoder, encoder.identity, where=str(init_from))
-        base_variant = base_ckpt.variant
-        from ..model.variants import repo_id_for
-
-        base_info = {"checkpoint": str(init_from), "variant": base_variant,
-                     "repo_id": repo_id_for(base_variant) if base_variant else None}
-        model.train()
-        if config.model:
-            wanted = {k: v for k, v in config.model.items() if k != "dropout"}
-            clash = {k: (v, model.config.get(k)) for k, v in wanted.items() if model.config.get(k) != v}
-            if clash:
-                raise ConfigError(f"{config.source}: model section {clash} (config, checkpoint) does not match "
-                                  f"the checkpoint {init_from}")
-    else:
-        model = build_model({**config.model, "text_encoder": encoder.identity})
-    model.text_encoder = encoder.identity
-    model.config["text_encoder"] = encoder.identity
+    model, base_info = _initial_model(config, init_from, encoder.identity)
 
     fine_actions = config.finetune.actions if config.finetune else None
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions)
@@ -260,21 +291,7 @@ def train(
     history: List[Dict[str, Any]] = []
     latest_path = output_dir / LATEST
     if resume:
-        if not latest_path.is_file():
-            raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in {output_dir})")
-        state = load_checkpoint(latest_path)
-        target = model.get_base_model() if method == "lora" else model
-        if method == "lora":
-            from peft import set_peft_model_state_dict
-
-            set_peft_model_state_dict(model, state.state_dict)
-        else:
-            target.load_state_dict(state.state_dict)
-        optimizer.load_state_dict(state.metadata["optimizer_state_dict"])
-        scheduler.load_state_dict(state.metadata["scheduler_state_dict"])
-        step = int(state.metadata["step"])
-        best_val = float(state.metadata.get("best_val_loss", float("inf")))
-        torch.set_rng_state(state.metadata["rng_state"])
+        step, best_val = _restore_latest(latest_path, model, optimizer, scheduler, method)
         history = _read_history(output_dir / "metrics.jsonl", up_to=step)
 
     model, optimizer = accelerator.prepare(model, optimizer)
@@ -336,8 +353,7 @@ def train(
             history.append(record)
             bar.set_postfix(loss=f"{record['loss']:.4f}", samples_s=f"{rate:.1f}")
             if accelerator.is_main_process:
-                with open(log_file, "a") as f:
-                    f.write(json.dumps(record) + "\n")
+                _append_jsonl(log_file, record)
             seen, window_start = 0, time.time()
         out_of_time = (tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60) or (
             stop_after is not None and step >= stop_after)
@@ -346,8 +362,7 @@ def train(
             record = {"split": "val", "step": step, **scores}
             history.append(record)
             if accelerator.is_main_process:
-                with open(log_file, "a") as f:
-                    f.write(json.dumps(record) + "\n")
+                _append_jsonl(log_file, record)
             if scores["loss"] < best_val:
                 best_val = scores["loss"]
                 save(best_path, with_state=False, metrics={"val_" + k: v for k, v in scores.items()})
