@@ -2,18 +2,21 @@
 
 1. Validation + bundle of the large variant (checkpoint -> hf_upload/) against a plain copy of
    the checkpoint file (goal: <= 1.3x). Both a plain state dict (the spec's pytorch_model.bin) and
-   a training checkpoint with optimizer state are measured.
+   a training checkpoint with optimizer state are measured. Copy and bundle runs alternate, so
+   that a change in the machine's load hits both; CPU seconds (all threads) are shown beside the
+   wall times because on a shared machine they move less.
 2. Upload of that bundle to the local Hub (one commit, LFS) against raw HTTP PUTs of the same
    files' bytes to a loopback server that writes them to disk.
 3. Re-upload of the unchanged bundle: bytes of large files sent (goal: 0).
 
-    python bench/bench_publish.py [--repeats 3]
+    python bench/bench_publish.py [--repeats 5] [--bundle-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import resource
 import shutil
 import statistics
 import sys
@@ -22,6 +25,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable, List
 
 import torch
 
@@ -39,6 +43,24 @@ from stick_gen.resources import resource_path  # noqa: E402
 from stick_gen.testing.local_hub import LFS_UPLOAD_PATH, LocalHub, hub_environment  # noqa: E402
 
 TOKEN = "hf_bench0token0abcdefghijklmnopqrstuvwxyz"
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def alternating(first: Callable[[], object], second: Callable[[], object], repeats: int) -> List[float]:
+    """Run ``first`` and ``second`` in turns ``repeats`` times; median wall and CPU seconds of each:
+    ``[wall first, wall second, cpu first, cpu second]``."""
+    runs: List[List[float]] = [[], [], [], []]
+    for _ in range(repeats):
+        for i, fn in enumerate((first, second)):
+            wall, cpu = time.perf_counter(), _cpu_seconds()
+            fn()
+            runs[i].append(time.perf_counter() - wall)
+            runs[i + 2].append(_cpu_seconds() - cpu)
+    return [statistics.median(r) for r in runs]
 
 
 def validate_and_bundle(checkpoint: Path, out: Path) -> Bundle:
@@ -85,7 +107,8 @@ def raw_put(bundle: Bundle, port: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--bundle-only", action="store_true", help="measure 1. only")
     args = parser.parse_args()
     print(machine())
     v = get_variant("large")
@@ -104,19 +127,22 @@ def main() -> None:
 
         print(f"\n1. validation + bundle, large variant ({model.num_parameters() / 1e6:.1f}M parameters), "
               f"median of {args.repeats}")
-        print(f"{'checkpoint':<34} {'size MB':>8} {'copy s':>7} {'bundle s':>9} {'ratio':>6}")
-        bundle = None
+        print(f"{'checkpoint':<34} {'size MB':>8} {'copy s':>7} {'bundle s':>9} {'ratio':>6} "
+              f"{'copy cpu s':>11} {'bundle cpu s':>13}")
         for label, source in (("plain state dict (.bin)", plain), ("training checkpoint + optimizer", training)):
-            t_copy = median_seconds(lambda: shutil.copyfile(source, root / "copy.bin"),
-                                    repeats=args.repeats, warmup=0)
-            t_bundle = median_seconds(lambda: validate_and_bundle(source, root / "hf_upload"),
-                                      repeats=args.repeats, warmup=0)
+            validate_and_bundle(source, root / "hf_upload")  # warm-up: imports, page cache, an old bundle to replace
+            shutil.copyfile(source, root / "copy.bin")
+            t_copy, t_bundle, cpu_copy, cpu_bundle = alternating(
+                lambda: shutil.copyfile(source, root / "copy.bin"),
+                lambda: validate_and_bundle(source, root / "hf_upload"), args.repeats)
             print(f"{label:<34} {source.stat().st_size / 1e6:8.1f} {t_copy:7.3f} {t_bundle:9.3f} "
-                  f"{t_bundle / t_copy:6.2f}")
+                  f"{t_bundle / t_copy:6.2f} {cpu_copy:11.3f} {cpu_bundle:13.3f}")
         bundle = validate_and_bundle(training, root / "hf_upload")
         large = [f for f in bundle.files if f.path.endswith((".bin", ".safetensors"))]
         print(f"   bundle: {len(bundle.files)} files, {bundle.size / 1e6:.1f} MB "
               f"({', '.join(f'{f.path} {f.size / 1e6:.1f} MB' for f in large)})")
+        if args.bundle_only:
+            return
 
         print("\n2. upload of the bundle vs raw HTTP PUT of the same bytes (loopback)")
         (root / "sink").mkdir()

@@ -35,6 +35,7 @@ from .test_push_support import (
     REPO_ROOT,
     checkout,  # noqa: F401 - fixture
     hub,  # noqa: F401 - fixture
+    make_model,
     push_args,
     write_lora,
     write_pretrained,
@@ -109,6 +110,64 @@ def test_manifest_checks_with_sha256sum(tmp_path):
     assert set(listed) == on_disk - {MANIFEST}
     assert {f.path: f.sha256 for f in bundle.files if f.path != MANIFEST} == listed
     assert bundle.file(MANIFEST).sha256 == sha256_of(bundle.directory / MANIFEST)
+
+
+def _sha256sum_checks(directory: Path) -> None:
+    done = subprocess.run(["sha256sum", "--check", "--strict", MANIFEST], cwd=directory, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _bundle_plain(tmp_path: Path, state, *, replace_with=None):
+    """Publish ``state`` saved as a plain state dict; ``replace_with`` replaces the file after validation."""
+    path = tmp_path / "weights" / WEIGHTS_BIN
+    path.parent.mkdir()
+    torch.save(state, path)
+    inspected = inspect_checkpoint(path, "small")
+    if replace_with is not None:
+        torch.save(replace_with, tmp_path / "new.bin")
+        os.replace(tmp_path / "new.bin", path)
+    bundle = build_bundle(inspected, resource_path("model_cards", "small.md"), tmp_path / "out")
+    _sha256sum_checks(bundle.directory)
+    return path, inspected, bundle
+
+
+def test_a_plain_state_dict_is_published_as_it_is(tmp_path):
+    model = make_model("small")
+    path, _, bundle = _bundle_plain(tmp_path, model.state_dict())
+    published = bundle.directory / WEIGHTS_BIN
+    assert published.read_bytes() == path.read_bytes()  # copied, not re-serialised
+    plain = torch.load(published, weights_only=True)
+    assert set(plain) == set(model.state_dict())
+    assert all(torch.equal(plain[k], v) for k, v in model.state_dict().items())
+    assert bundle.file(WEIGHTS_BIN).sha256 == sha256_of(published)
+
+
+def test_keys_the_model_lacks_are_left_out_of_both_weight_files(tmp_path):
+    """As after --yes: the bundle holds exactly the model's tensors, so strict loading works."""
+    from safetensors.torch import load_file
+
+    model = make_model("small")
+    state = {**model.state_dict(), "old_head.weight": torch.ones(3, 4)}
+    path, inspected, bundle = _bundle_plain(tmp_path, state)
+    messages = [f"{f.level}: {f.message}" for f in inspected.findings]
+    assert any(m.startswith("problem:") and "unexpected keys (1): old_head.weight" in m for m in messages), messages
+    assert any(m.startswith("warning:") and "left out of the bundle: old_head.weight" in m for m in messages)
+    plain = torch.load(bundle.directory / WEIGHTS_BIN, weights_only=True)
+    assert set(plain) == set(model.state_dict()) == set(load_file(bundle.directory / WEIGHTS_SAFETENSORS))
+    loaded = StickFigureTransformer.from_pretrained(bundle.directory)
+    loaded.load_state_dict(plain, strict=True)
+
+
+def test_a_checkpoint_replaced_after_validation_is_not_copied(tmp_path):
+    """What is published is what was validated, even if the file changes in between."""
+    model = make_model("small", seed=0)
+    other = make_model("small", seed=1).state_dict()
+    path, _, bundle = _bundle_plain(tmp_path, model.state_dict(), replace_with=other)
+    assert (bundle.directory / WEIGHTS_BIN).read_bytes() != path.read_bytes()
+    plain = torch.load(bundle.directory / WEIGHTS_BIN, weights_only=True)
+    assert set(plain) == set(model.state_dict())
+    assert all(torch.equal(plain[k], v) for k, v in model.state_dict().items())
 
 
 def test_config_yaml_is_what_the_checkpoint_was_trained_with(tmp_path):

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import tempfile
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
@@ -36,7 +38,8 @@ import yaml
 from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, model_config_json
 from ..model.errors import StickGenError, ValidationError
 from ..resources import resource_path
-from .validate import TOKEN_PATTERN, TRAINING_ONLY_KEYS, InspectedCheckpoint, shape_model
+from .cards import load_yaml
+from .validate import TOKEN_PATTERN, TRAINING_ONLY_KEYS, InspectedCheckpoint, file_identity, shape_model
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -111,6 +114,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _sha256_mapped(path: Path) -> str:
+    """Hex sha256 of a file this process just wrote (nobody truncates it meanwhile), memory-mapped.
+
+    One ``update`` over the mapping: no copy out of the page cache, and the GIL is released for
+    the whole file instead of once per piece (other threads' Python code does not stall it).
+    """
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return hashlib.sha256().hexdigest()
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
 def requirements_text(lora: bool = False) -> str:
     """The bundle's ``requirements.txt``."""
     lines = ["# What this repository's code needs. Install torch for your platform first "
@@ -129,7 +145,7 @@ def config_yaml_text(inspected: InspectedCheckpoint) -> str:
     and the file says so.
     """
     variant = inspected.variant
-    shipped = yaml.safe_load(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8")) or {}
+    shipped = load_yaml(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8")) or {}
     stored = inspected.checkpoint.metadata.get("config")
     source = dict(stored) if isinstance(stored, Mapping) else shipped
     model = {k: v for k, v in inspected.model_config.items() if k != "text_encoder"}
@@ -174,22 +190,29 @@ def build_bundle(
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", suffix=".partial", dir=output_dir.parent))
     try:
-        shutil.copyfile(card_path, staging / README)
-        if inspected.is_lora:
-            _write_adapter(inspected, staging, progress)
-        else:
-            _write_weights(inspected, staging, progress)
-            _copy_sources(staging)
-        (staging / CONFIG_YAML).write_text(config_yaml_text(inspected), encoding="utf-8")
-        if version:
-            (staging / VERSION_FILE).write_text(f"{version}\n", encoding="utf-8")
-        (staging / REQUIREMENTS).write_text(requirements_text(inspected.is_lora), encoding="utf-8")
-        shutil.copyfile(resource_path(LICENSE), staging / LICENSE)
-        shutil.copyfile(resource_path(CITATIONS), staging / CITATIONS)
-        _copy_examples(card_images, example_dirs, staging)
-        _refuse_secrets(staging, secrets)
-        progress("hashing files for SHA256SUMS")
-        files = write_manifest(staging)
+        # A pool thread writes and hashes pytorch_model.bin while this one writes everything else;
+        # model.safetensors is hashed by a second thread only then, so that on two cores it does not
+        # slow down the pytorch_model.bin thread, the longest chain.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bundle") as pool:
+            shutil.copyfile(card_path, staging / README)
+            hashing: Dict[str, Future[str]] = {}
+            if inspected.is_lora:
+                _write_adapter(inspected, staging, progress)
+            else:
+                hashing[WEIGHTS_BIN] = _write_weights(inspected, staging, pool, progress)
+                _copy_sources(staging)
+            (staging / CONFIG_YAML).write_text(config_yaml_text(inspected), encoding="utf-8")
+            if version:
+                (staging / VERSION_FILE).write_text(f"{version}\n", encoding="utf-8")
+            (staging / REQUIREMENTS).write_text(requirements_text(inspected.is_lora), encoding="utf-8")
+            shutil.copyfile(resource_path(LICENSE), staging / LICENSE)
+            shutil.copyfile(resource_path(CITATIONS), staging / CITATIONS)
+            _copy_examples(card_images, example_dirs, staging)
+            _refuse_secrets(staging, secrets)
+            progress("hashing files for SHA256SUMS")
+            if hashing:
+                hashing[WEIGHTS_SAFETENSORS] = pool.submit(_sha256_mapped, staging / WEIGHTS_SAFETENSORS)
+            files = write_manifest(staging, hashing)
         _check_complete(staging, LORA_FILES if inspected.is_lora else FULL_MODEL_FILES)
         _move_into_place(staging, output_dir)
     except BaseException:
@@ -211,18 +234,32 @@ def _check_replaceable(output_dir: Path) -> None:
         )
 
 
-def _write_weights(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
-    """``pytorch_model.bin`` (plain state dict), ``model.safetensors`` and ``config.json``."""
+def _write_weights(
+    inspected: InspectedCheckpoint, staging: Path, pool: ThreadPoolExecutor, progress: Progress
+) -> Future[str]:
+    """``pytorch_model.bin`` (plain state dict), ``model.safetensors`` and ``config.json``.
+
+    Both weight files hold exactly the model's tensors (keys the model lacks are left out; all keys
+    when validation did not record the model's). A ``pool`` thread writes ``pytorch_model.bin``
+    and hashes it while this one writes ``model.safetensors`` (torch, safetensors and hashlib
+    release the GIL for their heavy parts). Returns the future of that sha256.
+    """
     from safetensors.torch import save_file
 
     ckpt = inspected.checkpoint
-    state = {k: v.contiguous() for k, v in ckpt.state_dict.items()}
+    config = inspected.config_json or model_config_json(shape_model(inspected.model_config))
+    (staging / CONFIG_JSON).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    keep = inspected.model_shapes or ckpt.state_dict
+    state = {k: v.contiguous() for k, v in ckpt.state_dict.items() if k in keep}
     size_mb = sum(t.numel() * t.element_size() for t in state.values()) / 1e6
     progress(f"writing {WEIGHTS_BIN} and {WEIGHTS_SAFETENSORS} ({size_mb:.0f} MB each)")
-    if ckpt.kind == "state_dict":
-        shutil.copyfile(ckpt.path, staging / WEIGHTS_BIN)  # already exactly a plain state dict
-    else:
-        torch.save(state, staging / WEIGHTS_BIN)
+
+    def write_bin() -> str:
+        if not _copy_if_unchanged(inspected, state, staging / WEIGHTS_BIN):
+            torch.save(state, staging / WEIGHTS_BIN)
+        return _sha256_mapped(staging / WEIGHTS_BIN)
+
+    digest = pool.submit(write_bin)
     # One metadata key only: safetensors writes its metadata map in hash order, and a re-published,
     # unchanged model must give identical bytes so that no large file is sent twice. The variant
     # and text encoder are in config.json.
@@ -231,8 +268,32 @@ def _write_weights(inspected: InspectedCheckpoint, staging: Path, progress: Prog
         save_file(state, str(staging / WEIGHTS_SAFETENSORS), metadata=metadata)
     except (RuntimeError, ValueError):  # tensors sharing memory: safetensors wants separate copies
         save_file({k: v.clone() for k, v in state.items()}, str(staging / WEIGHTS_SAFETENSORS), metadata=metadata)
-    config = model_config_json(shape_model(inspected.model_config))
-    (staging / CONFIG_JSON).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return digest
+
+
+def _copy_if_unchanged(inspected: InspectedCheckpoint, state: Mapping[str, torch.Tensor], target: Path) -> bool:
+    """Copy the checkpoint file to ``target`` if it may be published as it is; say whether it was.
+
+    It may when it is a plain state dict holding exactly the tensors in ``state`` (the model's
+    keys) and is, before and after the copy, the very file validation read (same device, inode,
+    size and modification time). Otherwise nothing is left at ``target``.
+    """
+    ckpt = inspected.checkpoint
+    if ckpt.kind != "state_dict" or inspected.source_identity is None or set(ckpt.state_dict) != set(state):
+        return False
+
+    def unchanged() -> bool:
+        try:
+            return file_identity(os.stat(ckpt.path)) == inspected.source_identity
+        except OSError:
+            return False
+
+    if unchanged():
+        shutil.copyfile(ckpt.path, target)  # a kernel-side copy (sendfile)
+        if unchanged():
+            return True
+        target.unlink()
+    return False
 
 
 def _write_adapter(inspected: InspectedCheckpoint, staging: Path, progress: Progress) -> None:
@@ -293,23 +354,32 @@ def _refuse_secrets(staging: Path, secrets: Sequence[str]) -> None:
         if path.suffix in LARGE_SUFFIXES:
             continue
         data = path.read_bytes()
-        if any(secret in data for secret in wanted) or TOKEN_PATTERN.search(data.decode("utf-8", "replace")):
+        if any(secret in data for secret in wanted) or (
+                b"hf_" in data and TOKEN_PATTERN.search(data.decode("utf-8", "replace"))):
             raise ValidationError(
                 f"{path.relative_to(staging)} would publish what looks like a Hugging Face token; remove it from "
                 f"the source file (and revoke the token). Nothing was written or sent."
             )
 
 
-def write_manifest(directory: Path) -> List[BundleFile]:
-    """Hash every file under ``directory`` into ``SHA256SUMS``; returns every file, the manifest included."""
-    from concurrent.futures import ThreadPoolExecutor
+def write_manifest(directory: Path, hashing: Optional[Mapping[str, Future[str]]] = None) -> List[BundleFile]:
+    """Hash every file under ``directory`` into ``SHA256SUMS``; returns every file, the manifest included.
 
-    directory = Path(directory)
-    paths = [p for p in sorted(directory.rglob("*")) if p.is_file() and p.relative_to(directory).as_posix() != MANIFEST]
-    # hashlib releases the GIL on large buffers: the two weight files hash in parallel.
+    ``hashing`` maps paths (POSIX, relative to ``directory``) to futures of the sha256 of files the
+    caller is hashing already, from the bytes it wrote; those files are not read again here.
+    """
+    directory, hashing = Path(directory), dict(hashing or {})
+    paths = {p.relative_to(directory).as_posix(): p for p in sorted(directory.rglob("*")) if p.is_file()}
+    paths.pop(MANIFEST, None)
+    # hashlib releases the GIL on large buffers: large files hash in parallel threads, small ones
+    # here (handing them to a thread costs more than hashing them).
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        digests = list(pool.map(sha256_of, paths))
-    files = [BundleFile(p.relative_to(directory).as_posix(), p.stat().st_size, d) for p, d in zip(paths, digests)]
+        for name, path in paths.items():
+            if name not in hashing and path.stat().st_size >= 1 << 20:
+                hashing[name] = pool.submit(sha256_of, path)
+        digests = {name: sha256_of(path) for name, path in paths.items() if name not in hashing}
+        digests.update({name: digest.result() for name, digest in hashing.items() if name in paths})
+    files = [BundleFile(name, path.stat().st_size, digests[name]) for name, path in paths.items()]
     text = "".join(f"{f.sha256}  {f.path}\n" for f in files)
     (directory / MANIFEST).write_text(text, encoding="utf-8")
     data = text.encode()

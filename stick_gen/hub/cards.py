@@ -37,6 +37,19 @@ from .naming import PRETRAIN
 
 PathLike = Union[str, Path]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, through libyaml's C parser when PyYAML was built with it (same safe
+    constructors, several times faster: every push parses a card and the variant's config).
+
+    >>> load_yaml("d_model: 512")
+    {'d_model': 512}
+    """
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
 REQUIRED_SECTIONS = (
     "Model Details", "Intended Uses", "Training Details", "Evaluation", "Limitations", "Citation", "How to Use",
 )
@@ -147,7 +160,7 @@ def parse_card(text: str) -> ModelCard:
         else:
             start = end + 1
             try:
-                loaded = yaml.safe_load("\n".join(lines[1:end]))
+                loaded = load_yaml("\n".join(lines[1:end]))
             except yaml.YAMLError as err:
                 error = f"the front matter is not valid YAML: {' '.join(str(err).split())}"
             else:

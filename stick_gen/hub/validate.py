@@ -16,21 +16,23 @@ Every check runs before anything is written or sent. Each result is a :class:`Fi
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import torch
-import yaml
 
-from ..model.checkpoint import Checkpoint, load_checkpoint, load_state_dict_strict
+from ..model.checkpoint import Checkpoint, load_checkpoint, load_state_dict_strict, model_config_json
 from ..model.errors import CheckpointError, ConfigError, StickGenError
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import Variant, get_variant, variant_for_shape
 from ..resources import resource_path
-from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard
+from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard, load_yaml
 from .naming import PRETRAIN, detect_method
 
 LEVELS = ("fatal", "problem", "warning", "info")
@@ -40,6 +42,14 @@ TOKEN_PATTERN = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")
 
 TRAINING_ONLY_KEYS = ("optimizer_state_dict", "scheduler_state_dict", "rng_state")
 """Parts of a training checkpoint that are never published."""
+
+FileIdentity = Tuple[int, int, int, int]
+"""``(st_dev, st_ino, st_size, st_mtime_ns)``: a file unchanged since it was read has the same identity."""
+
+
+def file_identity(stat: os.stat_result) -> FileIdentity:
+    """The identity of a file from its ``os.stat``/``os.fstat`` result."""
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,14 @@ class InspectedCheckpoint:
     """Parameters (not buffers) of the weights; for LoRA, adapter parameters."""
     adapter: Optional[AdapterSummary] = None
     findings: List[Finding] = field(default_factory=list)
+    model_shapes: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
+    """Every tensor of the model the weights were checked against (parameters and buffers), by key.
+    The bundle publishes these keys only; empty for LoRA adapters."""
+    config_json: Optional[Dict[str, Any]] = None
+    """``config.json`` of that model when it was built from ``model_config`` (see
+    :func:`~stick_gen.model.checkpoint.model_config_json`); None when the config could not build one."""
+    source_identity: Optional[FileIdentity] = None
+    """The checkpoint file's identity just before it was read (None for a directory)."""
 
     @property
     def is_lora(self) -> bool:
@@ -121,14 +139,20 @@ def shape_model(model_config: Mapping[str, Any]) -> StickFigureTransformer:
 
 def variant_model_config(variant: Variant) -> Dict[str, Any]:
     """The full constructor arguments of a published variant (the spec's constructor call)."""
-    return dict(shape_model(dict(d_model=variant.d_model, nhead=variant.nhead, num_layers=variant.num_layers)).config)
+    return copy.deepcopy(_constructor_args(variant.d_model, variant.nhead, variant.num_layers))
+
+
+@functools.lru_cache(maxsize=8)
+def _constructor_args(d_model: int, nhead: int, num_layers: int) -> Dict[str, Any]:
+    """Built once per shape: callers get a deep copy."""
+    return dict(shape_model(dict(d_model=d_model, nhead=nhead, num_layers=num_layers)).config)
 
 
 def default_text_encoder(variant: Variant) -> str:
     """The text encoder identity the variant's shipped config names (``minilm`` -> its full identity)."""
     from ..inference.text_encoder import resolve_encoder_identity
 
-    config = yaml.safe_load(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8"))
+    config = load_yaml(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8"))
     return resolve_encoder_identity(str(config.get("text_encoder", "minilm")))
 
 
@@ -155,6 +179,10 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
     nothing can be published from it, whatever the flags.
     """
     variant = get_variant(variant_name)
+    try:
+        identity = file_identity(os.stat(path)) if Path(path).is_file() else None
+    except OSError:
+        identity = None  # load_checkpoint says what is wrong with the path
     ckpt = load_checkpoint(path)
     detected = detect_method(ckpt)
     if ckpt.kind == "lora":
@@ -162,7 +190,7 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
     if method == "lora":
         raise CheckpointError(f"{path}: --method lora needs a LoRA checkpoint (lora_adapters.pth), "
                               f"this file holds full model weights ({ckpt.kind})")
-    report = InspectedCheckpoint(ckpt, variant, method or detected, {}, None, 0)
+    report = InspectedCheckpoint(ckpt, variant, method or detected, {}, None, 0, source_identity=identity)
     if ckpt.model_config:
         config = dict(ckpt.model_config)
     else:
@@ -191,12 +219,18 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
 
     try:
         model = shape_model(config)
+        report.config_json = model_config_json(model)
     except StickGenError as err:
         report.add("problem", f"{path}: its model config cannot build a StickFigureTransformer ({err})")
         model = shape_model(variant_model_config(variant))
     names = dict(model.named_parameters())
     report.parameters = sum(t.numel() for k, t in ckpt.state_dict.items() if k in names)
     own = {k: tuple(t.shape) for k, t in model.state_dict().items()}
+    report.model_shapes = own
+    extra = sorted(set(ckpt.state_dict) - set(own))
+    if extra:
+        report.add("warning", f"{path}: {len(extra)} tensor(s) the model does not have are left out of the bundle: "
+                              f"{', '.join(extra[:4])}{' ...' if len(extra) > 4 else ''}")
     if own != {k: tuple(t.shape) for k, t in ckpt.state_dict.items()}:
         # Only on a mismatch: the shared strict loader names every missing, extra or misshapen key.
         with warnings.catch_warnings():
@@ -414,7 +448,7 @@ def check_shipped_files(variant: str) -> List[Finding]:
         if not test(text):
             found.append(Finding("problem", f"{resource_path(*parts)} does not hold {what}"))
     try:
-        config = yaml.safe_load(resource_path("configs", f"{variant}.yaml").read_text(encoding="utf-8"))
+        config = load_yaml(resource_path("configs", f"{variant}.yaml").read_text(encoding="utf-8"))
     except StickGenError as err:
         return found + [Finding("problem", f"{err}; reinstall stick-gen")]
     v = get_variant(variant)
