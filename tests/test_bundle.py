@@ -41,10 +41,6 @@ from .test_push_support import (
     write_pretrained,
 )
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The PEFT config's `base_model_name_or_path` was renamed:UserWarning"),
-]
 
 SPEC_TREE = {"README.md", "pytorch_model.bin", "config.yaml", "VERSION", "requirements.txt", "LICENSE",
              "CITATIONS.md", "src"}

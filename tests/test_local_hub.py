@@ -26,7 +26,6 @@ from huggingface_hub.errors import (
 from stick_gen.testing.local_hub import COMMIT_PATH, LFS_UPLOAD_PATH, LocalHub, hub_environment
 
 # huggingface_hub's own LFS PUT passes a file as `data=`, which httpx2 deprecates; not ours to fix.
-pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 BOT_TOKEN = "hf_local_gestura_bot"
 OTHER_TOKEN = "hf_local_someone"

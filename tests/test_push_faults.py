@@ -14,7 +14,6 @@ from stick_gen.testing.local_hub import COMMIT_PATH, LFS_UPLOAD_PATH
 
 from .test_push_support import BOT_TOKEN, checkout, commits_on, hub, lfs_puts, write_pretrained  # noqa: F401
 
-pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 REPO = "GesturaAI/stick-gen-small"
 

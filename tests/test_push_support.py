@@ -30,10 +30,6 @@ OTHER_TOKEN = "hf_pushtest0other0token0abcdefghijklmn"
 SPEC_TOKEN = "hf_xxxxxxxxxxxxx"
 """The placeholder token the spec's "Use Specific Token" command passes; the local hub knows it."""
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The PEFT config's `base_model_name_or_path` was renamed:UserWarning"),
-]
 
 
 def users() -> Dict[str, object]:

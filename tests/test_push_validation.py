@@ -27,10 +27,6 @@ from .test_push_support import (
     write_sft,
 )
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The PEFT config's `base_model_name_or_path` was renamed:UserWarning"),
-]
 
 
 class _RunsCode:
