@@ -114,11 +114,30 @@ def _sha256sum_checks(directory: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _bundle_plain(tmp_path: Path, state, *, replace_with=None):
+def _save_as_if_on_gpu(state, path: Path) -> None:
+    """``torch.save`` of CPU tensors, with every storage tagged "cuda:0" as a GPU-trained file would be."""
+    import zipfile
+
+    plain = path.with_suffix(".cpu")
+    torch.save(state, plain)  # pickle protocol 2: the location is BINUNICODE 'X' + 4-byte length
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("/data.pkl"):
+                assert b"X\x03\x00\x00\x00cpu" in data
+                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+            target.writestr(info, data)
+    plain.unlink()
+
+
+def _bundle_plain(tmp_path: Path, state, *, replace_with=None, gpu=False):
     """Publish ``state`` saved as a plain state dict; ``replace_with`` replaces the file after validation."""
     path = tmp_path / "weights" / WEIGHTS_BIN
     path.parent.mkdir()
-    torch.save(state, path)
+    if gpu:
+        _save_as_if_on_gpu(state, path)
+    else:
+        torch.save(state, path)
     inspected = inspect_checkpoint(path, "small")
     if replace_with is not None:
         torch.save(replace_with, tmp_path / "new.bin")
@@ -137,6 +156,18 @@ def test_a_plain_state_dict_is_published_as_it_is(tmp_path):
     assert set(plain) == set(model.state_dict())
     assert all(torch.equal(plain[k], v) for k, v in model.state_dict().items())
     assert bundle.file(WEIGHTS_BIN).sha256 == sha256_of(published)
+
+
+def test_a_state_dict_saved_on_a_gpu_is_published_loadable_on_a_cpu(tmp_path):
+    """Copying such a file as is would make `torch.load("pytorch_model.bin")` fail on CPU-only machines."""
+    model = make_model("small")
+    path, inspected, bundle = _bundle_plain(tmp_path, model.state_dict(), gpu=True)
+    assert inspected.checkpoint.saved_on == {"cuda:0"}
+    with pytest.raises(RuntimeError, match="CUDA"):
+        torch.load(path, weights_only=True)  # the input itself needs map_location here
+    plain = torch.load(bundle.directory / WEIGHTS_BIN, weights_only=True)  # the published file does not
+    assert set(plain) == set(model.state_dict())
+    assert all(torch.equal(plain[k], v) for k, v in model.state_dict().items())
 
 
 def test_keys_the_model_lacks_are_left_out_of_both_weight_files(tmp_path):

@@ -275,11 +275,14 @@ def _copy_if_unchanged(inspected: InspectedCheckpoint, state: Mapping[str, torch
     """Copy the checkpoint file to ``target`` if it may be published as it is; say whether it was.
 
     It may when it is a plain state dict holding exactly the tensors in ``state`` (the model's
-    keys) and is, before and after the copy, the very file validation read (same device, inode,
+    keys), saved from the CPU (a file saved from a GPU would need ``map_location`` on every CPU-only
+    machine), and is, before and after the copy, the very file validation read (same device, inode,
     size and modification time). Otherwise nothing is left at ``target``.
     """
     ckpt = inspected.checkpoint
     if ckpt.kind != "state_dict" or inspected.source_identity is None or set(ckpt.state_dict) != set(state):
+        return False
+    if ckpt.saved_on != {"cpu"}:
         return False
 
     def unchanged() -> bool:

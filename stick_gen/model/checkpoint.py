@@ -28,7 +28,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
 
 import torch
 
@@ -59,6 +59,8 @@ class Checkpoint:
     variant: Optional[str] = None
     metadata: Dict[str, Any] = field(default_factory=dict)
     """Everything else the file carried: step, metrics, base model, optimizer state..."""
+    saved_on: FrozenSet[str] = frozenset()
+    """Devices a plain state dict's tensors were saved from (``"cpu"``, ``"cuda:0"``); empty when unknown."""
 
     def resolved_model_config(self) -> Dict[str, Any]:
         """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`)."""
@@ -91,16 +93,22 @@ def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def read_torch_file(path: PathLike) -> Any:
-    """``torch.load(path, weights_only=True)`` with one clear error per way a file can be bad.
+def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None) -> Any:
+    """``torch.load(path, weights_only=True)`` onto the CPU, with one clear error per way a file can be bad.
 
     A pickle that would call a function (``os.system``...) raises :class:`UnsafeCheckpointError`
     and runs nothing; an empty, truncated or foreign file raises :class:`CheckpointError`.
+    ``locations``, when given, collects the devices the tensors were saved from (``"cpu"``, ``"cuda:0"``).
     """
     path = Path(path)
     _check_file(path)
+
+    def to_cpu(storage, location: str):
+        locations.add(location)
+        return storage  # torch hands a callable map_location the storage already on the CPU
+
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu" if locations is None else to_cpu, weights_only=True)
     except pickle.UnpicklingError as err:
         if "Weights only load failed" in str(err):
             found = re.search(r"(?:Unsupported global|GLOBAL)[:\s]+([\w.]+)", str(err))
@@ -165,7 +173,8 @@ def load_checkpoint(path: PathLike) -> Checkpoint:
         config = _read_config_beside(path)
         return _finish(Checkpoint(path, "safetensors", tensors, config.get("model_config"),
                                   config.get("text_encoder"), config.get("variant"), meta))
-    obj = read_torch_file(path)
+    locations: Set[str] = set()
+    obj = read_torch_file(path, locations)
     if isinstance(obj, Mapping) and obj.get("kind") == "lora":
         adapter = obj.get("adapter_state_dict")
         if not _is_state_dict(adapter):
@@ -184,7 +193,8 @@ def load_checkpoint(path: PathLike) -> Checkpoint:
     if _is_state_dict(obj):
         config = _read_config_beside(path)
         return _finish(Checkpoint(path, "state_dict", dict(obj), config.get("model_config"),
-                                  config.get("text_encoder"), config.get("variant")))
+                                  config.get("text_encoder"), config.get("variant"),
+                                  saved_on=frozenset(locations)))
     raise CheckpointError(
         f"{path}: loads, but is neither a state dict, a training checkpoint (with 'model_state_dict') "
         f"nor a LoRA checkpoint"
