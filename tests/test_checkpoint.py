@@ -69,6 +69,8 @@ def test_save_pretrained_from_pretrained(tiny_model, tmp_path):
     assert torch.equal(_outputs(StickFigureTransformer.from_pretrained(tmp_path / "saved")), _outputs(tiny_model))
 
 
+# the legacy file is a plain pickle.dumps (protocol 4), which torch's weights-only unpickler warns about
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol 4:UserWarning")
 def test_malicious_pickle_is_refused_and_runs_nothing(tmp_path):
     marker = tmp_path / "pwned"
     for name, write in {
