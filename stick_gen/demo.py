@@ -29,7 +29,7 @@ from typing import List, Optional
 
 from .cli import main as cli
 from .model.errors import StickGenError
-from .resources import resource_path
+from .resources import load_yaml, resource_path
 
 EXAMPLES = {
     "walk_wave.gif": "A person walks forward and waves",
@@ -68,11 +68,10 @@ def render_examples(checkpoint: Path, out_dir: Path, seed: int = 0) -> Path:
 
 def run_demo(out: Path, fresh: bool = False, config: Optional[str] = None) -> None:
     """Run every step into ``out``; see the module docstring."""
-    import yaml
 
     started = time.time()
     config_path = config or str(resource_path("configs", "demo.yaml"))
-    settings = yaml.safe_load(Path(config_path).read_text())
+    settings = load_yaml(Path(config_path).read_text())
     if fresh and out.exists():
         shutil.rmtree(out)
     data, ckpt_dir = out / "data", out / "checkpoints"

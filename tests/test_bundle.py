@@ -159,7 +159,7 @@ def test_a_plain_state_dict_is_published_as_it_is(tmp_path):
 
 
 def test_a_state_dict_saved_on_a_gpu_is_published_loadable_on_a_cpu(tmp_path):
-    """Copying such a file as is would make `torch.load("pytorch_model.bin")` fail on CPU-only machines."""
+    """Copied as is, such a file would fail `torch.load(path, weights_only=True)` on CPU-only machines."""
     model = make_model("small")
     path, inspected, bundle = _bundle_plain(tmp_path, model.state_dict(), gpu=True)
     assert inspected.checkpoint.saved_on == {"cuda:0"}

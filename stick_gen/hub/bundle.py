@@ -37,8 +37,7 @@ import yaml
 
 from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, model_config_json
 from ..model.errors import StickGenError, ValidationError
-from ..resources import resource_path
-from .cards import load_yaml
+from ..resources import resource_path, shipped_config
 from .validate import TOKEN_PATTERN, TRAINING_ONLY_KEYS, InspectedCheckpoint, file_identity, shape_model
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -145,7 +144,7 @@ def config_yaml_text(inspected: InspectedCheckpoint) -> str:
     and the file says so.
     """
     variant = inspected.variant
-    shipped = load_yaml(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8")) or {}
+    shipped = shipped_config(variant.name)
     stored = inspected.checkpoint.metadata.get("config")
     source = dict(stored) if isinstance(stored, Mapping) else shipped
     model = {k: v for k, v in inspected.model_config.items() if k != "text_encoder"}

@@ -33,22 +33,10 @@ from ..model.errors import ConfigError, StickGenError
 from ..model.pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM
 from ..model.transformer import MAX_ACTORS
 from ..model.variants import get_variant, repo_id_for
+from ..resources import load_yaml
 from .naming import PRETRAIN
 
 PathLike = Union[str, Path]
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text: str) -> Any:
-    """``yaml.safe_load``, through libyaml's C parser when PyYAML was built with it (same safe
-    constructors, several times faster: every push parses a card and the variant's config).
-
-    >>> load_yaml("d_model: 512")
-    {'d_model': 512}
-    """
-    return yaml.load(text, Loader=_YAML_LOADER)
-
 
 REQUIRED_SECTIONS = (
     "Model Details", "Intended Uses", "Training Details", "Evaluation", "Limitations", "Citation", "How to Use",

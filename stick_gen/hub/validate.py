@@ -31,8 +31,8 @@ from ..model.checkpoint import Checkpoint, load_checkpoint, load_state_dict_stri
 from ..model.errors import CheckpointError, ConfigError, StickGenError
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import Variant, get_variant, variant_for_shape
-from ..resources import resource_path
-from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard, load_yaml
+from ..resources import resource_path, shipped_config
+from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard
 from .naming import PRETRAIN, detect_method
 
 LEVELS = ("fatal", "problem", "warning", "info")
@@ -152,7 +152,7 @@ def default_text_encoder(variant: Variant) -> str:
     """The text encoder identity the variant's shipped config names (``minilm`` -> its full identity)."""
     from ..inference.text_encoder import resolve_encoder_identity
 
-    config = load_yaml(resource_path("configs", f"{variant.name}.yaml").read_text(encoding="utf-8"))
+    config = shipped_config(variant.name)
     return resolve_encoder_identity(str(config.get("text_encoder", "minilm")))
 
 
@@ -448,7 +448,7 @@ def check_shipped_files(variant: str) -> List[Finding]:
         if not test(text):
             found.append(Finding("problem", f"{resource_path(*parts)} does not hold {what}"))
     try:
-        config = load_yaml(resource_path("configs", f"{variant}.yaml").read_text(encoding="utf-8"))
+        config = shipped_config(variant)
     except StickGenError as err:
         return found + [Finding("problem", f"{err}; reinstall stick-gen")]
     v = get_variant(variant)

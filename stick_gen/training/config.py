@@ -20,7 +20,7 @@ import yaml
 
 from ..model.errors import ConfigError
 from ..model.variants import VARIANTS, variant_for_shape
-from ..resources import resource_path
+from ..resources import load_yaml, resource_path
 
 T = TypeVar("T")
 
@@ -152,7 +152,7 @@ def load_config(path: Union[str, Path]) -> TrainConfig:
         except Exception:
             raise ConfigError(f"{path}: no such config file (relative to {Path.cwd()})") from None
     try:
-        raw = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        raw = load_yaml(candidate.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise ConfigError(f"{candidate}: not valid YAML ({err})") from None
     return parse_config(raw or {}, source=str(path))
