@@ -48,6 +48,19 @@ def test_training_checkpoint_round_trip_is_bit_identical(tiny_model, tmp_path):
     assert torch.equal(_outputs(model), _outputs(tiny_model))
 
 
+def test_checkpoint_from_before_clause_input_loads_without_it(tiny_model, tmp_path):
+    path = save_training_checkpoint(tmp_path / "old.pt", tiny_model)
+    raw = torch.load(path, weights_only=True)
+    assert raw["model_config"]["max_clauses"] == 8  # recorded since clause input exists
+    del raw["model_config"]["max_clauses"]
+    torch.save(raw, path)
+    model, _ = load_model(path)
+    assert model.config["max_clauses"] == 0  # it was trained on the sentence vector alone
+    # a file without any config (the spec's pytorch_model.bin) gets the constructor's default
+    torch.save(tiny_model.state_dict(), tmp_path / "plain.bin")
+    assert load_model(tmp_path / "plain.bin")[0].config["max_clauses"] == 8
+
+
 def test_published_files_round_trip(tiny_model, tmp_path):
     written = save_weights(tmp_path, tiny_model)
     assert {p.name for p in written.values()} == {WEIGHTS_BIN, WEIGHTS_SAFETENSORS, "config.json"}

@@ -7,7 +7,8 @@ import torch
 import yaml
 
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
-from stick_gen.model.transformer import StickFigureTransformer
+from stick_gen.model.errors import ConfigError
+from stick_gen.model.transformer import StickFigureTransformer, clause_weights
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
@@ -73,6 +74,39 @@ def test_latents_and_slot_change_the_output(tiny_model):
     b = tiny_model(text, torch.ones(1, 16)).motion
     c = tiny_model(text, torch.zeros(1, 16), slot=torch.tensor([1]), num_actors=torch.tensor([2])).motion
     assert not torch.allclose(a, b) and not torch.allclose(a, c)
+
+
+def test_clause_weights_lay_clauses_along_the_clip_in_order():
+    mask = torch.tensor([[True, True, True, False], [True, False, False, False]])
+    w = clause_weights(mask, 50)
+    assert w.shape == (2, 50, 4)
+    assert torch.allclose(w.sum(-1), torch.ones(2, 50))
+    assert w[:, :, 3].abs().max() == 0  # an absent clause is never read
+    assert torch.equal(w[1, :, 0], torch.ones(50))  # one clause: every token reads it
+    first = w[0].argmax(-1)
+    assert first[0] == 0 and first[25] == 1 and first[-1] == 2
+    assert bool((first[1:] >= first[:-1]).all())  # the reading order follows the clip
+
+
+def test_clauses_in_another_order_give_another_motion(tiny_model):
+    torch.manual_seed(0)
+    text, z = torch.randn(1, 1024), torch.rand(1, 16)
+    walk, sit = torch.randn(1, 1, 1024), torch.randn(1, 1, 1024)
+    mask = torch.ones(1, 2, dtype=torch.bool)
+    forward = tiny_model(text, z, clause_embeddings=torch.cat([walk, sit], 1), clause_mask=mask).motion
+    backward = tiny_model(text, z, clause_embeddings=torch.cat([sit, walk], 1), clause_mask=mask).motion
+    sentence_only = tiny_model(text, z).motion
+    assert not torch.allclose(forward, backward) and not torch.allclose(forward, sentence_only)
+    # padding past a prompt's clauses changes nothing
+    padded = torch.cat([walk, sit, torch.randn(1, 3, 1024)], 1)
+    pad_mask = torch.tensor([[True, True, False, False, False]])
+    assert torch.allclose(tiny_model(text, z, clause_embeddings=padded, clause_mask=pad_mask).motion, forward,
+                          atol=1e-6)
+    # a model without clause input ignores them; too many clauses is a clear error
+    plain = StickFigureTransformer(d_model=32, nhead=4, num_layers=1, max_clauses=0).eval()
+    assert torch.equal(plain(text, z, clause_embeddings=padded, clause_mask=pad_mask).motion, plain(text, z).motion)
+    with pytest.raises(ConfigError, match="at most 8"):
+        tiny_model(text, z, clause_embeddings=torch.randn(1, 9, 1024))
 
 
 def test_pose_features_round_trip():

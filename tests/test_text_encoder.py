@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from stick_gen.inference.clauses import encode_prompts, split_clauses
 from stick_gen.inference.text_encoder import (
     BGE_IDENTITY,
     DEFAULT_ENCODER,
@@ -239,3 +240,31 @@ def test_cache_of_another_encoder_is_rebuilt_with_a_warning(tmp_path, hashing, m
     cache.write_bytes(b"not a safetensors file")
     with pytest.warns(UserWarning, match="cannot be read"):
         assert torch.equal(encode_cached(hashing, [WALK], cache), vectors)
+
+
+@pytest.mark.parametrize("text, clauses", [
+    ("A person walks forward and waves", ["A person walks forward", "and waves"]),
+    ("a tall man jogs to the left, then sits down.", ["a tall man jogs to the left", "then sits down"]),
+    ("Two people playing catch", ["Two people playing catch"]),
+    ("A woman waves; meanwhile, a man claps.", ["A woman waves", "meanwhile a man claps"]),
+    ("First she bows and then she claps", ["First she bows", "and then she claps"]),
+])
+def test_prompts_are_cut_into_clauses_in_order(text, clauses):
+    assert split_clauses(text) == clauses
+
+
+def test_clauses_beyond_the_limit_join_the_last_one():
+    text = "a waves, b claps, c bows, d sits"
+    assert split_clauses(text, max_clauses=2) == ["a waves", "b claps c bows d sits"]
+    with pytest.raises(ValueError, match="max_clauses=0"):
+        split_clauses(text, max_clauses=0)
+
+
+def test_prompt_vectors_hold_each_clause_encoded_alone(hashing):
+    vectors = encode_prompts(hashing, ["a man waves, then sits", "a man waves"], max_clauses=4)
+    assert vectors.sentence.shape == (2, 1024) and vectors.clauses.shape == (2, 4, 1024)
+    assert vectors.clause_mask.tolist() == [[True, True, False, False], [True, False, False, False]]
+    assert torch.allclose(vectors.clauses[0, 1], hashing.encode(["then sits"])[0])
+    assert torch.allclose(vectors.clauses[1, 0], vectors.sentence[1])  # one clause: the prompt itself
+    assert vectors.clauses[:, 2:].abs().max() == 0
+    assert encode_prompts(hashing, ["a man waves"], max_clauses=0).clauses is None

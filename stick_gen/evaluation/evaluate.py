@@ -29,6 +29,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
+from ..inference.clauses import gather_clauses
 from ..model.errors import CheckpointError, ConfigError, DataError, EncoderMismatchError
 from ..model.pose import DEFAULT_FPS, HIP_X, features_to_pose
 from . import metrics
@@ -66,6 +67,13 @@ class SplitRows:
     actions: torch.Tensor  # (R, T)
     physics: torch.Tensor  # (R, T, 6)
     mass: torch.Tensor  # (R,) kg
+    clause_index: Optional[torch.Tensor] = None  # (R, K) rows of clause_table, -1 past a text's clauses
+    clause_table: Optional[torch.Tensor] = None  # (U, 1024) vectors of the distinct clauses
+
+    @property
+    def clauses(self) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
+        """``(clause_index, clause_table)`` for :func:`generate_rows`, or None without clause vectors."""
+        return None if self.clause_index is None else (self.clause_index, self.clause_table)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -88,13 +96,16 @@ def check_data_dir(data_dir: PathLike, split: str) -> Path:
     return root
 
 
-def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = None) -> SplitRows:
+def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = None,
+               max_clauses: int = 0) -> SplitRows:
     """The rows of ``split`` (the first ``limit`` if given) with texts embedded through the dataset's cache.
+
+    ``max_clauses`` > 0 (the model's) also embeds each text's clauses.
 
     >>> rows = load_split("data/stick-gen", "test", load_text_encoder("minilm"))   # doctest: +SKIP
     """
     from ..data_gen.dataset import MotionDataset
-    from ..training.data import embed_texts, embedding_cache_path
+    from ..training.data import embed_clauses, embed_texts, embedding_cache_path
 
     root = check_data_dir(data_dir, split)
     cache = embedding_cache_path(root, encoder.identity)
@@ -107,7 +118,7 @@ def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = N
     tensors = {key: value[:count] for key, value in dataset.tensors.items()}
     scene_ids, slots = tensors["scene"].tolist(), tensors["slot"].tolist()
     mass = torch.tensor([float(dataset.scene(s)["masses"][a]) for s, a in zip(scene_ids, slots)])
-    return SplitRows(
+    rows = SplitRows(
         texts=list(texts),
         text_embeddings=embed_texts(root, texts, encoder),
         latents=tensors["latents"].float(),
@@ -119,6 +130,9 @@ def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = N
         physics=tensors["physics"].float(),
         mass=mass,
     )
+    if max_clauses > 0:
+        rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
+    return rows
 
 
 def training_split_fingerprint(data_dir: PathLike) -> str:
@@ -177,8 +191,11 @@ def load_checked_model(checkpoint: PathLike, text_encoder: Optional[str] = None)
 
 def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, slot: torch.Tensor,
                   num_actors: torch.Tensor, start_x: torch.Tensor, batch_size: int = 64, fps: int = DEFAULT_FPS,
-                  bar=None) -> Tuple[torch.Tensor, torch.Tensor]:
+                  bar=None, clauses: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
+                  ) -> Tuple[torch.Tensor, torch.Tensor]:
     """World poses ``(R, T, 20)`` and action ids ``(R, T)`` for every row, in batches, from text alone.
+
+    ``clauses`` is ``(index (R, K), table (U, E))`` (:attr:`SplitRows.clauses`) for a model with clause input.
 
     >>> poses, actions = generate_rows(model, emb, z, slot, actors, start_x)   # doctest: +SKIP
     """
@@ -186,7 +203,10 @@ def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, s
     with torch.inference_mode():
         for start in range(0, len(text_embeddings), batch_size):
             part = slice(start, start + batch_size)
-            features, action_ids = model.generate(text_embeddings[part], latents[part], slot[part], num_actors[part])
+            clause_vectors, clause_mask = (None, None) if clauses is None else gather_clauses(clauses[1],
+                                                                                              clauses[0][part])
+            features, action_ids = model.generate(text_embeddings[part], latents[part], slot[part], num_actors[part],
+                                                  clause_embeddings=clause_vectors, clause_mask=clause_mask)
             poses.append(features_to_pose(features.float(), fps=fps, start_x=start_x[part]))
             actions.append(action_ids)
             if bar is not None:
@@ -247,7 +267,7 @@ def reconstruction_scores(model, rows: SplitRows, batch_size: int, generator: to
     """
     real_start = rows.poses[:, 0, HIP_X]  # generated clips start where the real ones do
     poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
-                                   real_start, batch_size, fps, bar)
+                                   real_start, batch_size, fps, bar, clauses=rows.clauses)
     physics = metrics.hip_physics(poses, rows.mass, fps)
     real_physics = metrics.hip_physics(rows.poses, rows.mass, fps)
     model_scores, real_scores = Scores.empty(), Scores.empty()
@@ -281,7 +301,7 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, repeats
     for repeat in range(repeats):
         latents, start_x = prior_latents(rows, seed + repeat)
         sampled, _ = generate_rows(model, rows.text_embeddings, latents, rows.slot, rows.num_actors, start_x,
-                                   batch_size, fps, bar)
+                                   batch_size, fps, bar, clauses=rows.clauses)
         batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
         halves = _halves(len(rows), generator)
         pair_seed = int(torch.randint(2**62, (1,), generator=generator))
@@ -366,7 +386,7 @@ def evaluate(
     data_dir = Path(data_dir) if data_dir is not None else training_data_dir(ckpt)
     check_data_dir(data_dir, split)
     encoder = load_text_encoder(identity)
-    rows = load_split(data_dir, split, encoder, num_samples)
+    rows = load_split(data_dir, split, encoder, num_samples, max_clauses=model.config.get("max_clauses", 0))
     generator = torch.Generator().manual_seed(seed)
     evaluator, evaluator_meta = load_or_train_evaluator(
         data_dir, identity, training_split_fingerprint(data_dir), lambda: load_split(data_dir, "train", encoder),

@@ -192,7 +192,7 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
                               f"this file holds full model weights ({ckpt.kind})")
     report = InspectedCheckpoint(ckpt, variant, method or detected, {}, None, 0, source_identity=identity)
     if ckpt.model_config:
-        config = dict(ckpt.model_config)
+        config = ckpt.resolved_model_config()
     else:
         config = variant_model_config(variant)
         report.add("warning", f"{path} records no model config; using the {variant.name} variant's defaults "
@@ -301,7 +301,9 @@ def _inspect_adapter(ckpt: Checkpoint, variant: Variant, method: str) -> Inspect
         report.add("problem", f"{path}: adapters for the {base['variant']} variant but --variant is {variant.name}; "
                               f"pass --variant {base['variant']}")
     config = dict(base.get("model_config") or {})
-    if not config:
+    if config:
+        config.setdefault("max_clauses", 0)  # recorded before clause input existed
+    else:
         config = variant_model_config(variant)
         report.add("warning", f"{path} records no base model config; checking against the {variant.name} variant")
     shape = (config.get("d_model"), config.get("nhead"), config.get("num_layers"))

@@ -2,7 +2,8 @@
 
 How a prompt becomes a scene:
 
-1. The text encoder embeds the prompt (1024 values).
+1. The text encoder embeds the prompt (1024 values) and, for a model with clause input, each of its
+   clauses (:func:`.clauses.encode_prompts`: "a man jogs to the left", "then sits down").
 2. The model's count head reads how many people the prompt describes (1-3), unless
    ``num_actors`` is given.
 3. One latent vector per actor is drawn from ``U(0, 1)`` with the seed, the scene-wide slots
@@ -37,6 +38,7 @@ from ..model.errors import GenerationError
 from ..model.pose import features_to_pose
 from ..model.transformer import StickFigureTransformer
 from .animation import Animation
+from .clauses import encode_prompts
 
 
 class StickGenPipeline:
@@ -110,7 +112,8 @@ class StickGenPipeline:
             raise GenerationError(f"num_actors={num_actors}: this model places 1 to {max_actors} actors")
 
         device = self.device
-        embeddings = self.encoder.encode([p.strip() for p in prompts]).to(device)  # (P, E)
+        vectors = encode_prompts(self.encoder, [p.strip() for p in prompts], self.model.config.get("max_clauses", 0))
+        embeddings = vectors.sentence.to(device)  # (P, E)
         if num_actors is None:
             probe = self.model(embeddings, torch.full((len(prompts), self.model.config["latent_dim"]), 0.5,
                                                       device=device))
@@ -128,11 +131,14 @@ class StickGenPipeline:
                 rows_latent.append(latents[a])
                 rows_slot.append(a)
                 rows_count.append(n)
+        sentence, clauses, clause_mask = vectors.rows(torch.tensor(rows_text))
         features, actions = self.model.generate(
-            embeddings[torch.tensor(rows_text, device=device)],
+            sentence.to(device),
             torch.as_tensor(np.stack(rows_latent), dtype=torch.float32, device=device),
             torch.tensor(rows_slot, device=device),
             torch.tensor(rows_count, device=device),
+            clause_embeddings=None if clauses is None else clauses.to(device),
+            clause_mask=None if clause_mask is None else clause_mask.to(device),
         )
         frames = int(round(duration_s * self.fps))
         starts = torch.as_tensor(np.concatenate([s for _, s in scenes]), dtype=torch.float32, device=device)

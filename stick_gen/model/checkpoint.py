@@ -63,9 +63,14 @@ class Checkpoint:
     """Devices a plain state dict's tensors were saved from (``"cpu"``, ``"cuda:0"``); empty when unknown."""
 
     def resolved_model_config(self) -> Dict[str, Any]:
-        """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`)."""
+        """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`).
+
+        A stored config without ``max_clauses`` predates clause input: such a model read the sentence
+        vector only (``max_clauses`` 0). Shapes cannot tell (clause input has no parameters of its own), so a
+        file without any config gets the constructor's default.
+        """
         if self.model_config:
-            return dict(self.model_config)
+            return {"max_clauses": 0, **self.model_config}
         return infer_model_config(self.state_dict, source=self.path)
 
 

@@ -5,6 +5,11 @@ The whole network in one file. One actor's 10-second clip (250 frames at 25 fps)
 conditioning vector built from
 
 * the text embedding (``embedding_dim`` = 1024, from :mod:`..inference.text_encoder`),
+* the embeddings of the prompt's clauses (:func:`..inference.clauses.split_clauses`, up to
+  ``max_clauses``), laid out along the clip in the order they are said: frame token ``n`` of ``N``
+  gets a soft mix of the clause vectors centred on clause ``floor(K n / N)`` of the ``K`` clauses
+  (:func:`clause_weights`). One pooled sentence vector hardly keeps the order of actions; this
+  gives the order to every frame token, with no parameters of its own,
 * a latent vector ``z`` in ``[0, 1]^latent_dim``: the uniform draws the data generator made for
   everything the text leaves open (gait phase, tempo inside the range a word allows, when each
   action starts...). Training feeds the clip's own draws; generation samples them, so the same
@@ -45,6 +50,10 @@ from .pose import DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
 from .variants import variant_for_shape
 
 MAX_ACTORS = 3
+MAX_CLAUSES = 8
+"""Clause vectors a model reads at most (constructor default of ``max_clauses``)."""
+CLAUSE_SHARPNESS = 2.0
+"""How peaked :func:`clause_weights` is: weight ``exp(-s d^2)`` at ``d`` clause-lengths from a clause's centre."""
 
 
 LATENT_FEATURES = 6
@@ -60,6 +69,27 @@ def latent_features(latents: torch.Tensor) -> torch.Tensor:
     angle = 2 * torch.pi * latents
     return torch.cat([latents * 2 - 1, torch.sin(angle), torch.cos(angle), torch.sin(2 * angle),
                       torch.cos(2 * angle), torch.tanh(8 * (latents - 0.5))], dim=-1)
+
+
+def clause_weights(clause_mask: torch.Tensor, num_tokens: int) -> torch.Tensor:
+    """How much of each clause every frame token reads: ``(B, K)`` mask -> ``(B, N, K)``, rows summing to 1.
+
+    A prompt's ``K`` clauses are laid over the clip in order, clause ``k`` centred at
+    ``(k + 0.5) / K`` of it; token ``n`` (centre ``(n + 0.5) / N``) weights clause ``k`` by
+    ``exp(-CLAUSE_SHARPNESS * (K * distance)^2)``, so it mostly reads the clause said for its part of
+    the clip and a little of its neighbours (transitions). Masked (absent) clauses get weight 0.
+
+    >>> w = clause_weights(torch.tensor([[True, True, False]]), 4)
+    >>> w.shape, w[0, 0].argmax().item(), w[0, 3].argmax().item(), w[0, :, 2].abs().sum().item()
+    (torch.Size([1, 4, 3]), 0, 1, 0.0)
+    """
+    mask = clause_mask.bool()
+    count = mask.sum(dim=1, keepdim=True).clamp_min(1).to(torch.float32)  # (B, 1)
+    token = (torch.arange(num_tokens, device=mask.device, dtype=torch.float32) + 0.5) / num_tokens  # (N,)
+    centre = (torch.arange(mask.shape[1], device=mask.device, dtype=torch.float32) + 0.5) / count  # (B, K)
+    distance = (token[None, :, None] - centre[:, None, :]) * count[:, :, None]  # (B, N, K) in clause lengths
+    weights = torch.exp(-CLAUSE_SHARPNESS * distance.pow(2)) * mask[:, None, :]
+    return weights / weights.sum(dim=-1, keepdim=True).clamp_min(1e-12)
 
 
 @dataclass
@@ -121,6 +151,7 @@ class StickFigureTransformer(
         max_actors: int = MAX_ACTORS,
         dropout: float = 0.1,
         text_encoder: Optional[str] = None,
+        max_clauses: int = MAX_CLAUSES,
     ) -> None:
         super().__init__()
         if d_model % nhead:
@@ -134,13 +165,16 @@ class StickFigureTransformer(
             input_dim=input_dim, d_model=d_model, nhead=nhead, num_layers=num_layers, output_dim=output_dim,
             embedding_dim=embedding_dim, num_actions=num_actions, dim_feedforward=dim_feedforward,
             max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
-            max_actors=max_actors, dropout=dropout, text_encoder=text_encoder,
+            max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
         )
+        if max_clauses < 0:
+            raise ConfigError(f"max_clauses={max_clauses}: give 0 (sentence vector only) or more")
         self.text_encoder = text_encoder
         """Identity of the text encoder the weights were trained with (None: not recorded)."""
         self.frames_per_token = frames_per_token
         self.num_tokens = max_frames // frames_per_token
         self.output_dim, self.num_actions, self.max_actors = output_dim, num_actions, max_actors
+        self.max_clauses = max_clauses
 
         # sentence embeddings are unit vectors (about 0.03 per value): normalise before projecting
         self.text_proj = nn.Sequential(
@@ -171,12 +205,17 @@ class StickFigureTransformer(
         num_actors: Optional[torch.Tensor] = None,
         context: Optional[torch.Tensor] = None,
         context_mask: Optional[torch.Tensor] = None,
+        clause_embeddings: Optional[torch.Tensor] = None,
+        clause_mask: Optional[torch.Tensor] = None,
     ) -> MotionOutput:
         """Predict normalised motion features and per-frame action logits.
 
         ``text_embedding`` (B, E); ``latents`` (B, L) in [0, 1]; ``slot`` and ``num_actors`` (B,)
         long (default: actor 0 of 1); ``context`` (B, T, input_dim) with ``context_mask`` (B, T)
-        in the same normalised feature space as the output.
+        in the same normalised feature space as the output; ``clause_embeddings`` (B, K, E) with
+        ``clause_mask`` (B, K) bool, K <= ``max_clauses`` (see
+        :func:`..inference.clauses.encode_prompts`; a model with ``max_clauses`` > 0 was trained with
+        them and should be given them).
         """
         batch = text_embedding.shape[0]
         device = text_embedding.device
@@ -188,6 +227,15 @@ class StickFigureTransformer(
         cond = text + self.latent_proj(latent_features(latents)) + self.slot_embedding(slot)
         cond = cond + self.count_embedding(num_actors.clamp(1, self.max_actors) - 1)
         h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
+        if clause_embeddings is not None and self.max_clauses > 0:
+            if clause_mask is None:
+                clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
+            if clause_embeddings.shape[1] > self.max_clauses:
+                raise ConfigError(f"{clause_embeddings.shape[1]} clauses given; this model reads at most "
+                                  f"{self.max_clauses} (split prompts with max_clauses={self.max_clauses})")
+            clauses = self.text_proj(clause_embeddings) * clause_mask.unsqueeze(-1).to(text.dtype)  # (B, K, C)
+            h = h + torch.einsum("bnk,bkc->bnc", clause_weights(clause_mask, self.num_tokens).to(clauses.dtype),
+                                 clauses)
         if context is None:
             h = h + self.context_in.bias
         else:
@@ -208,6 +256,8 @@ class StickFigureTransformer(
         latents: torch.Tensor,
         slot: Optional[torch.Tensor] = None,
         num_actors: Optional[torch.Tensor] = None,
+        clause_embeddings: Optional[torch.Tensor] = None,
+        clause_mask: Optional[torch.Tensor] = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Motion features in physical units (B, T, output_dim) and action ids (B, T), text only.
 
@@ -216,7 +266,8 @@ class StickFigureTransformer(
         >>> tuple(feats.shape), tuple(actions.shape)
         ((1, 250, 20), (1, 250))
         """
-        out = self(text_embedding, latents, slot, num_actors)
+        out = self(text_embedding, latents, slot, num_actors, clause_embeddings=clause_embeddings,
+                   clause_mask=clause_mask)
         return self.denormalize(out.motion), out.action_logits.argmax(-1)
 
     def normalize(self, features: torch.Tensor) -> torch.Tensor:

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from ..inference.clauses import clause_layout, gather_clauses
 from ..model.errors import DataError
 from ..model.pose import pose_to_features
 
@@ -34,13 +35,15 @@ class MotionRows:
     features: torch.Tensor  # (R, T, 20) physical motion features
     actions: torch.Tensor  # (R, T)
     poses: torch.Tensor  # (R, T, 20) world poses
+    clause_index: Optional[torch.Tensor] = None  # (R, K) rows of clause_table, -1 past a prompt's clauses
+    clause_table: Optional[torch.Tensor] = None  # (U, E) vectors of the distinct clauses
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def batch(self, index: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """The tensors of rows ``index`` (a 1-D long tensor)."""
-        return {
+        """The tensors of rows ``index`` (a 1-D long tensor); clause vectors when the rows have them."""
+        batch = {
             "text_embedding": self.text_embeddings[index],
             "latents": self.latents[index],
             "slot": self.slot[index],
@@ -48,13 +51,18 @@ class MotionRows:
             "features": self.features[index],
             "actions": self.actions[index],
         }
+        if self.clause_index is not None:
+            batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
+                                                                              self.clause_index[index])
+        return batch
 
     def select(self, keep: torch.Tensor) -> "MotionRows":
         """Only the rows where the boolean mask ``keep`` is true."""
         idx = torch.nonzero(keep).flatten()
         return MotionRows([self.texts[i] for i in idx.tolist()], self.text_embeddings[idx], self.latents[idx],
                           self.slot[idx], self.num_actors[idx], self.features[idx], self.actions[idx],
-                          self.poses[idx])
+                          self.poses[idx], None if self.clause_index is None else self.clause_index[idx],
+                          self.clause_table)
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -72,8 +80,18 @@ def embed_texts(root, texts: Sequence[str], encoder) -> torch.Tensor:
     return vectors[torch.tensor([position[t] for t in texts], dtype=torch.long)].float()
 
 
-def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None) -> MotionRows:
-    """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data)."""
+def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """``(index (N, max_clauses), table (U, E))``: the clauses of ``texts``, each encoded once (same cache)."""
+    distinct, index = clause_layout(texts, max_clauses)
+    return index, embed_texts(root, distinct, encoder)
+
+
+def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
+              max_clauses: int = 0) -> MotionRows:
+    """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
+
+    ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``).
+    """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
 
@@ -92,6 +110,8 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         actions=tensors["actions"].long(),
         poses=poses,
     )
+    if max_clauses > 0:
+        rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
     if actions:
         unknown = sorted(set(actions) - set(ACTIONS))
         if unknown:

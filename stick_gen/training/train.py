@@ -52,7 +52,8 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
     """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised."""
     mask = batch.get("context_mask")
     out = model(batch["text_embedding"], batch["latents"], batch["slot"], batch["num_actors"],
-                context=None if mask is None else batch["features"], context_mask=mask)
+                context=None if mask is None else batch["features"], context_mask=mask,
+                clause_embeddings=batch.get("clause_embeddings"), clause_mask=batch.get("clause_mask"))
     target = batch["features"]
     motion = F.mse_loss(out.motion.float(), target)
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
@@ -268,8 +269,11 @@ def train(
     model, base_info = _initial_model(config, init_from, encoder.identity)
 
     fine_actions = config.finetune.actions if config.finetune else None
-    train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions)
-    val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions)
+    clauses = model.config.get("max_clauses", 0)
+    train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
+                           max_clauses=clauses)
+    val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
+                         max_clauses=clauses)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
     if init_from is None:
         mean, std = feature_statistics(train_rows.features)
