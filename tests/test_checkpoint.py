@@ -92,9 +92,30 @@ def test_malicious_pickle_is_refused_and_runs_nothing(tmp_path):
     }.items():
         path = tmp_path / name
         write(path)
-        with pytest.raises(UnsafeCheckpointError, match=name):
-            load_checkpoint(path)
+        for mmap in (False, True):
+            with pytest.raises(UnsafeCheckpointError, match=name):
+                load_checkpoint(path, mmap=mmap)
         assert not marker.exists()
+
+
+def test_mapped_loading_gives_the_same_checkpoint(tiny_model, tmp_path):
+    optimizer = torch.optim.AdamW(tiny_model.parameters(), lr=1e-3)
+    _outputs(tiny_model).sum().backward()
+    optimizer.step()
+    path = save_training_checkpoint(tmp_path / "best_model.pt", tiny_model, optimizer=optimizer, step=3)
+    read, mapped = load_checkpoint(path), load_checkpoint(path, mmap=True)
+    assert mapped.kind == "training" and mapped.model_config == read.model_config
+    optimizer_state = [c.metadata["optimizer_state_dict"]["state"] for c in (read, mapped)]
+    assert optimizer_state[0].keys() == optimizer_state[1].keys()
+    assert read.state_dict.keys() == mapped.state_dict.keys()
+    assert all(torch.equal(read.state_dict[k], mapped.state_dict[k]) for k in read.state_dict)
+    torch.save(tiny_model.state_dict(), tmp_path / "plain.bin")
+    assert load_checkpoint(tmp_path / "plain.bin", mmap=True).saved_on == {"cpu"}  # devices still recorded
+    # a legacy (pre-zip) file cannot be mapped: it is read as usual
+    legacy = tmp_path / "legacy.pt"
+    torch.save(tiny_model.state_dict(), legacy, _use_new_zipfile_serialization=False)
+    old = load_checkpoint(legacy, mmap=True)
+    assert old.kind == "state_dict" and torch.equal(old.state_dict["token_position"], tiny_model.token_position)
 
 
 @pytest.mark.parametrize("content, message", [

@@ -100,7 +100,7 @@ def clause_layout(texts: Sequence[str], max_clauses: int) -> Tuple[List[str], to
 
 
 def gather_clauses(table: torch.Tensor, index: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Clause vectors ``(P, K, E)`` and mask ``(P, K)`` from a table ``(U, E)`` and an index from :func:`clause_layout`."""
+    """Clause vectors ``(P, K, E)`` and mask ``(P, K)`` from a table ``(U, E)`` and a :func:`clause_layout` index."""
     mask = index >= 0
     return table[index.clamp_min(0)] * mask.unsqueeze(-1).to(table.dtype), mask
 

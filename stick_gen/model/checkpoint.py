@@ -26,6 +26,7 @@ import os
 import pickle
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
@@ -98,12 +99,16 @@ def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None) -> Any:
+def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None, mmap: bool = False) -> Any:
     """``torch.load(path, weights_only=True)`` onto the CPU, with one clear error per way a file can be bad.
 
     A pickle that would call a function (``os.system``...) raises :class:`UnsafeCheckpointError`
     and runs nothing; an empty, truncated or foreign file raises :class:`CheckpointError`.
     ``locations``, when given, collects the devices the tensors were saved from (``"cpu"``, ``"cuda:0"``).
+    ``mmap=True`` maps the file instead of reading it: tensors nobody touches (a training checkpoint's
+    optimizer state) are never read. The file must then not be rewritten in place while the tensors
+    live (stick-gen itself always writes to a new file and renames it). Files in the legacy (pre-zip)
+    format cannot be mapped and are read as usual.
     """
     path = Path(path)
     _check_file(path)
@@ -112,8 +117,11 @@ def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None) -> Any
         locations.add(location)
         return storage  # torch hands a callable map_location the storage already on the CPU
 
+    map_location = "cpu" if locations is None else to_cpu
     try:
-        return torch.load(path, map_location="cpu" if locations is None else to_cpu, weights_only=True)
+        if mmap and zipfile.is_zipfile(path):
+            return torch.load(path, map_location=map_location, weights_only=True, mmap=True)
+        return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         if "Weights only load failed" in str(err):
             found = re.search(r"(?:Unsupported global|GLOBAL)[:\s]+([\w.]+)", str(err))
@@ -163,8 +171,11 @@ def _is_state_dict(obj: Any) -> bool:
     )
 
 
-def load_checkpoint(path: PathLike) -> Checkpoint:
+def load_checkpoint(path: PathLike, mmap: bool = False) -> Checkpoint:
     """Read any stick-gen checkpoint: training dict, plain state dict, safetensors, LoRA, or a directory.
+
+    ``mmap=True``: map a PyTorch file rather than read it (see :func:`read_torch_file`); for
+    validation and publishing, which use the model's tensors once and never the optimizer state.
 
     >>> ckpt = load_checkpoint("hf_upload/pytorch_model.bin")     # doctest: +SKIP
     >>> ckpt.kind, ckpt.variant                                    # doctest: +SKIP
@@ -179,7 +190,7 @@ def load_checkpoint(path: PathLike) -> Checkpoint:
         return _finish(Checkpoint(path, "safetensors", tensors, config.get("model_config"),
                                   config.get("text_encoder"), config.get("variant"), meta))
     locations: Set[str] = set()
-    obj = read_torch_file(path, locations)
+    obj = read_torch_file(path, locations, mmap=mmap)
     if isinstance(obj, Mapping) and obj.get("kind") == "lora":
         adapter = obj.get("adapter_state_dict")
         if not _is_state_dict(adapter):
