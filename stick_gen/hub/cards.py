@@ -301,7 +301,8 @@ def render_card(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = 
         details.append(f"- **Base model**: {base_repo}")
     details += [
         "- **Architecture**: a bidirectional pre-norm transformer over 50 frame tokens of 5 frames each, "
-        "conditioned on a 1024-number text embedding, 16 latent draws, the actor's slot and the number of actors",
+        "conditioned on 1024-number text embeddings of the prompt and of each of its clauses (laid along the clip "
+        "in the order they are said), 16 latent draws, the actor's slot and the number of actors",
         f"- **Output**: {DEFAULT_FRAMES} frames ({seconds} s at {DEFAULT_FPS} fps) of one actor's pose per call, "
         f"{POSE_DIM} numbers a frame (five segments: torso, legs, arms, as x1, y1, x2, y2 in metres), plus a "
         "per-frame action from a 64-entry vocabulary",
