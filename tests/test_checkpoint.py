@@ -49,16 +49,21 @@ def test_training_checkpoint_round_trip_is_bit_identical(tiny_model, tmp_path):
 
 
 def test_checkpoint_from_before_clause_input_loads_without_it(tiny_model, tmp_path):
-    path = save_training_checkpoint(tmp_path / "old.pt", tiny_model)
-    raw = torch.load(path, weights_only=True)
+    raw = torch.load(save_training_checkpoint(tmp_path / "new.pt", tiny_model), weights_only=True)
     assert raw["model_config"]["max_clauses"] == 8  # recorded since clause input exists
+    # what an older checkpoint looked like: no clause gate, no max_clauses in its config
+    old = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128, max_clauses=0)
+    raw = torch.load(save_training_checkpoint(tmp_path / "old.pt", old), weights_only=True)
     del raw["model_config"]["max_clauses"]
-    torch.save(raw, path)
-    model, _ = load_model(path)
+    torch.save(raw, tmp_path / "old.pt")
+    model, _ = load_model(tmp_path / "old.pt")
     assert model.config["max_clauses"] == 0  # it was trained on the sentence vector alone
-    # a file without any config (the spec's pytorch_model.bin) gets the constructor's default
+    # a file without any config (the spec's pytorch_model.bin): read off its tensors
     torch.save(tiny_model.state_dict(), tmp_path / "plain.bin")
     assert load_model(tmp_path / "plain.bin")[0].config["max_clauses"] == 8
+    without = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128, max_clauses=0)
+    torch.save(without.state_dict(), tmp_path / "plain_old.bin")
+    assert load_model(tmp_path / "plain_old.bin")[0].config["max_clauses"] == 0
 
 
 def test_published_files_round_trip(tiny_model, tmp_path):

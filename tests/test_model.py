@@ -8,7 +8,7 @@ import yaml
 
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
 from stick_gen.model.errors import ConfigError
-from stick_gen.model.transformer import StickFigureTransformer, clause_weights
+from stick_gen.model.transformer import StickFigureTransformer, actor_clause_mask, clause_weights
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
@@ -86,6 +86,20 @@ def test_clause_weights_lay_clauses_along_the_clip_in_order():
     first = w[0].argmax(-1)
     assert first[0] == 0 and first[25] == 1 and first[-1] == 2
     assert bool((first[1:] >= first[:-1]).all())  # the reading order follows the clip
+
+
+def test_each_actor_gets_its_share_of_the_clauses_in_order():
+    mask = torch.tensor([[True] * 4 + [False] * 4] * 3)
+    shares = actor_clause_mask(mask, torch.tensor([0, 1, 0]), torch.tensor([2, 2, 1])).int().tolist()
+    assert shares == [[1, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0, 0]]
+    # fewer clauses than actors ("Two people playing catch"): they share the one there is
+    one = actor_clause_mask(mask[:, :1], torch.tensor([0, 1, 2]), torch.tensor([3, 3, 3]))
+    assert one.all()
+    # a share is laid along the actor's whole clip: the second of two actors with three clauses
+    # reads clauses 1 and 2, one after the other
+    three = torch.ones(1, 3, dtype=torch.bool)
+    share = clause_weights(actor_clause_mask(three, torch.tensor([1]), torch.tensor([2])), 10)
+    assert share[0].argmax(-1).tolist() == [1] * 5 + [2] * 5 and share[0, :, 0].abs().max() == 0
 
 
 def test_clauses_in_another_order_give_another_motion(tiny_model):

@@ -54,7 +54,7 @@ def test_wrong_variant_prints_expected_actual_difference(checkout, capsys):
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     code, out, err = _push(capsys)
     assert code == 2
-    assert "expected 15.8M +- 790K (15,010,000 to 16,590,000), actual 5,704,103, difference -10,095,897 (-63.9%)" in err
+    assert "expected 15.8M +- 790K (15,010,000 to 16,590,000), actual 5,704,617, difference -10,095,383 (-63.9%)" in err
     assert "pass --variant small" in err and "nothing was written or sent" in err
     assert not (checkout / "hf_upload").exists()
 

@@ -35,7 +35,7 @@ import torch
 
 from .errors import CheckpointError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
-from .transformer import LATENT_FEATURES
+from .transformer import LATENT_FEATURES, MAX_CLAUSES
 from .variants import get_variant, variant_for_shape
 
 CHECKPOINT_FORMAT_VERSION = 1
@@ -67,8 +67,7 @@ class Checkpoint:
         """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`).
 
         A stored config without ``max_clauses`` predates clause input: such a model read the sentence
-        vector only (``max_clauses`` 0). Shapes cannot tell (clause input has no parameters of its own), so a
-        file without any config gets the constructor's default.
+        vector only (``max_clauses`` 0). Without any config it is read off the tensors (``clause_gate``).
         """
         if self.model_config:
             return {"max_clauses": 0, **self.model_config}
@@ -298,6 +297,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
         frames_per_token=frames_per_token,
         latent_dim=state_dict["latent_proj.0.weight"].shape[1] // LATENT_FEATURES,
         max_actors=state_dict["slot_embedding.weight"].shape[0],
+        max_clauses=MAX_CLAUSES if "clause_gate.weight" in state_dict else 0,
     )
 
 

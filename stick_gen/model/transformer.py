@@ -8,8 +8,10 @@ conditioning vector built from
 * the embeddings of the prompt's clauses (:func:`..inference.clauses.split_clauses`, up to
   ``max_clauses``), laid out along the clip in the order they are said: frame token ``n`` of ``N``
   gets a soft mix of the clause vectors centred on clause ``floor(K n / N)`` of the ``K`` clauses
-  (:func:`clause_weights`). One pooled sentence vector hardly keeps the order of actions; this
-  gives the order to every frame token, with no parameters of its own,
+  (:func:`clause_weights`), blended by a learnt gate (``clause_gate``, from the conditioning) with
+  the same layout over the actor's own share of the clauses (:func:`actor_clause_mask`: the
+  prompt names actor 0 first). One pooled sentence vector hardly keeps the order of actions or who
+  does what; this gives both to every frame token,
 * a latent vector ``z`` in ``[0, 1]^latent_dim``: the uniform draws the data generator made for
   everything the text leaves open (gait phase, tempo inside the range a word allows, when each
   action starts...). Training feeds the clip's own draws; generation samples them, so the same
@@ -74,7 +76,7 @@ def latent_features(latents: torch.Tensor) -> torch.Tensor:
 def clause_weights(clause_mask: torch.Tensor, num_tokens: int) -> torch.Tensor:
     """How much of each clause every frame token reads: ``(B, K)`` mask -> ``(B, N, K)``, rows summing to 1.
 
-    A prompt's ``K`` clauses are laid over the clip in order, clause ``k`` centred at
+    A prompt's ``K`` clauses (the present ones, in order) are laid over the clip, the ``k``-th centred at
     ``(k + 0.5) / K`` of it; token ``n`` (centre ``(n + 0.5) / N``) weights clause ``k`` by
     ``exp(-CLAUSE_SHARPNESS * (K * distance)^2)``, so it mostly reads the clause said for its part of
     the clip and a little of its neighbours (transitions). Masked (absent) clauses get weight 0.
@@ -86,10 +88,32 @@ def clause_weights(clause_mask: torch.Tensor, num_tokens: int) -> torch.Tensor:
     mask = clause_mask.bool()
     count = mask.sum(dim=1, keepdim=True).clamp_min(1).to(torch.float32)  # (B, 1)
     token = (torch.arange(num_tokens, device=mask.device, dtype=torch.float32) + 0.5) / num_tokens  # (N,)
-    centre = (torch.arange(mask.shape[1], device=mask.device, dtype=torch.float32) + 0.5) / count  # (B, K)
+    order = mask.to(torch.float32).cumsum(dim=1) - 1  # (B, K): k-th present clause -> k
+    centre = (order + 0.5) / count  # (B, K)
     distance = (token[None, :, None] - centre[:, None, :]) * count[:, :, None]  # (B, N, K) in clause lengths
     weights = torch.exp(-CLAUSE_SHARPNESS * distance.pow(2)) * mask[:, None, :]
     return weights / weights.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+
+
+def actor_clause_mask(clause_mask: torch.Tensor, slot: torch.Tensor, num_actors: torch.Tensor) -> torch.Tensor:
+    """The clauses a prompt most likely says about one actor: ``(B, K)`` mask -> ``(B, K)`` mask.
+
+    Prompts name their actors in order ("A man waves, a woman claps and a child bows"), so actor
+    ``s`` of ``n`` gets the ``s``-th of ``n`` equal, contiguous shares of the ``K`` clauses (at
+    least one clause; with fewer clauses than actors, actors share them).
+
+    >>> mask = torch.ones(3, 3, dtype=torch.bool)
+    >>> actor_clause_mask(mask, torch.tensor([0, 1, 2]), torch.tensor([3, 3, 3])).int().tolist()
+    [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    >>> actor_clause_mask(mask[:, :1], torch.tensor([0, 1, 0]), torch.tensor([2, 2, 1])).int().tolist()
+    [[1], [1], [1]]
+    """
+    count = clause_mask.bool().sum(dim=1)  # (B,)
+    actors = num_actors.clamp_min(1)
+    first = torch.minimum(torch.div(slot * count, actors, rounding_mode="floor"), (count - 1).clamp_min(0))
+    last = torch.maximum(torch.div((slot + 1) * count, actors, rounding_mode="floor"), first + 1)
+    index = torch.arange(clause_mask.shape[1], device=clause_mask.device)[None, :]
+    return (index >= first[:, None]) & (index < last[:, None]) & clause_mask.bool()
 
 
 @dataclass
@@ -188,6 +212,8 @@ class StickFigureTransformer(
         self.token_position = nn.Parameter(torch.randn(self.num_tokens, d_model) * 0.02)
         # known frames + their mask, 5 frames per token
         self.context_in = nn.Linear(frames_per_token * (input_dim + 1), d_model)
+        # how much each frame reads of the prompt's clauses laid over the whole clip vs the actor's share
+        self.clause_gate = nn.Linear(d_model, 2) if max_clauses > 0 else None
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
@@ -234,8 +260,11 @@ class StickFigureTransformer(
                 raise ConfigError(f"{clause_embeddings.shape[1]} clauses given; this model reads at most "
                                   f"{self.max_clauses} (split prompts with max_clauses={self.max_clauses})")
             clauses = self.text_proj(clause_embeddings) * clause_mask.unsqueeze(-1).to(text.dtype)  # (B, K, C)
-            h = h + torch.einsum("bnk,bkc->bnc", clause_weights(clause_mask, self.num_tokens).to(clauses.dtype),
-                                 clauses)
+            gate = torch.softmax(self.clause_gate(cond).float(), dim=-1)  # (B, 2)
+            weights = (gate[:, 0, None, None] * clause_weights(clause_mask, self.num_tokens)
+                       + gate[:, 1, None, None] * clause_weights(actor_clause_mask(clause_mask, slot, num_actors),
+                                                                 self.num_tokens))  # (B, N, K)
+            h = h + torch.einsum("bnk,bkc->bnc", weights.to(clauses.dtype), clauses)
         if context is None:
             h = h + self.context_in.bias
         else:
