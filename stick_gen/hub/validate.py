@@ -301,10 +301,8 @@ def _inspect_adapter(ckpt: Checkpoint, variant: Variant, method: str) -> Inspect
     if base.get("variant") and base["variant"] != variant.name:
         report.add("problem", f"{path}: adapters for the {base['variant']} variant but --variant is {variant.name}; "
                               f"pass --variant {base['variant']}")
-    config = dict(base.get("model_config") or {})
-    if config:
-        config.setdefault("max_clauses", 0)  # recorded before clause input existed
-    else:
+    config = ckpt.resolved_model_config() if ckpt.model_config else {}  # the base's, for adapters
+    if not config:
         config = variant_model_config(variant)
         report.add("warning", f"{path} records no base model config; checking against the {variant.name} variant")
     shape = (config.get("d_model"), config.get("nhead"), config.get("num_layers"))

@@ -126,7 +126,7 @@ def export_peft_adapter(adapter: Union[Checkpoint, str, Path], out_dir: Union[st
     base_info = adapter.metadata.get("base_model") or {}
     if not base_info.get("model_config"):
         raise CheckpointError(f"{adapter.path}: does not record its base model's config; cannot export")
-    peft_model = attach_lora(build_model(base_info["model_config"]), adapter)
+    peft_model = attach_lora(build_model(adapter.resolved_model_config()), adapter)
     peft_model.peft_config["default"].base_model_name_or_path = base_info.get("repo_id")
     out_dir = Path(out_dir)
     # no embedding layers to save; also stops peft from looking the base model up online
