@@ -1,20 +1,30 @@
-"""Training configuration: the YAML files in ``configs/``, read strictly.
+"""Training configuration: the YAML files in ``configs/``, read strictly and typed.
 
 A config has ``variant``, ``model`` (StickFigureTransformer constructor arguments), ``text_encoder``,
 ``data`` (where the dataset lives and how to make it), ``training`` (optimiser and loop knobs) and, for
-fine-tuning, ``finetune``. Unknown keys are errors that name the file and the key, so a typo never
-silently falls back to a default.
+fine-tuning, ``finetune``. Each section is a dataclass whose field annotations are the schema: on load
+every value is checked against its field's type (and bounds, for ``Annotated[..., Range(...)]``) and
+coerced to it, so ``learning_rate: 3e-4`` (a string to YAML 1.1) becomes the float 3e-4, while
+``learning_rate: fast`` is a one-line :class:`ConfigError` that names the file, the key, the value and
+the expected type. Unknown keys are errors that list the known ones, so a typo never silently falls
+back to a default. Adding a setting is one annotated line in its section.
 
->>> config = load_config("configs/small.yaml")       # doctest: +SKIP
->>> config.training.batch_size                         # doctest: +SKIP
-32
+>>> config = parse_config({"training": {"learning_rate": "3e-4", "batch_size": "16"}})
+>>> config.training.learning_rate, config.training.batch_size
+(0.0003, 16)
+>>> parse_config({"training": {"learning_rate": "fast"}}, source="my.yaml")
+Traceback (most recent call last):
+stick_gen.model.errors.ConfigError: my.yaml: training.learning_rate = 'fast': expected float > 0
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar, Union
+from typing import Annotated, Any, Dict, List, Literal, Mapping, Optional, Type, TypeVar, Union
 
 import yaml
 
@@ -25,44 +35,79 @@ from ..resources import load_yaml, resource_path
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Range:
+    """Bounds of a number setting, attached with ``Annotated``: ``Annotated[float, Range(0, 1, high_open=True)]``."""
+
+    low: Optional[float] = None
+    high: Optional[float] = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def admits(self, value: float) -> bool:
+        """``Range(low=0, low_open=True).admits(0.0)`` -> False."""
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        return not (self.high is not None and (value > self.high or (self.high_open and value == self.high)))
+
+    def __str__(self) -> str:
+        low, high = (f"{b:d}" if isinstance(b, int) else f"{b:g}" for b in (self.low or 0, self.high or 0))
+        if self.low is not None and self.high is not None:
+            return f"in {'(' if self.low_open else '['}{low}, {high}{')' if self.high_open else ']'}"
+        if self.low is not None:
+            return f"{'>' if self.low_open else '>='} {low}"
+        return f"{'<' if self.high_open else '<='} {high}" if self.high is not None else "any"
+
+
+PositiveInt = Annotated[int, Range(low=1)]
+NonNegativeInt = Annotated[int, Range(low=0)]
+PositiveFloat = Annotated[float, Range(low=0, low_open=True)]
+NonNegativeFloat = Annotated[float, Range(low=0)]
+Probability = Annotated[float, Range(0, 1, high_open=True)]
+"""A dropout rate: 0 <= p < 1."""
+Seed = Annotated[int, Range(0, 2**32 - 1)]
+"""What numpy and torch both accept as a seed."""
+
+
 @dataclass
 class DataSection:
     path: str = "data/stick-gen"
     """Dataset directory, relative to the current directory; made by ``stick-gen data`` if missing."""
-    num_samples: int = 20000
-    seed: int = 0
-    frames: int = 250
-    fps: int = 25
+    num_samples: PositiveInt = 20000
+    seed: Seed = 0
+    frames: PositiveInt = 250
+    fps: PositiveInt = 25
     actions: Optional[List[str]] = None
     """Restrict training rows to scenes using only these actions (None: all)."""
 
 
 @dataclass
 class LossWeights:
-    motion: float = 1.0
-    velocity: float = 1.0
-    trajectory: float = 0.02
+    motion: NonNegativeFloat = 1.0
+    velocity: NonNegativeFloat = 1.0
+    trajectory: NonNegativeFloat = 0.02
     """Accumulated hip-speed error (drift of the integrated root position)."""
-    action: float = 0.2
-    count: float = 0.05
+    action: NonNegativeFloat = 0.2
+    count: NonNegativeFloat = 0.05
 
 
 @dataclass
 class TrainingSection:
-    seed: int = 0
-    batch_size: int = 32
+    seed: Seed = 0
+    batch_size: PositiveInt = 32
     """Global batch: split across processes under ``accelerate launch``/``torchrun``."""
-    learning_rate: float = 3e-4
-    weight_decay: float = 0.01
-    warmup_steps: int = 500
-    max_steps: int = 30000
-    eval_every: int = 1000
-    save_every: int = 1000
-    log_every: int = 10
-    grad_clip: float = 1.0
-    eval_rows: int = 512
+    learning_rate: PositiveFloat = 3e-4
+    weight_decay: NonNegativeFloat = 0.01
+    warmup_steps: NonNegativeInt = 500
+    max_steps: PositiveInt = 30000
+    eval_every: PositiveInt = 1000
+    save_every: PositiveInt = 1000
+    log_every: PositiveInt = 10
+    grad_clip: NonNegativeFloat = 1.0
+    """Gradient-norm clip; 0 turns clipping off."""
+    eval_rows: PositiveInt = 512
     """Validation rows scored at each evaluation (a fixed subset, the same every time)."""
-    time_limit_minutes: Optional[float] = None
+    time_limit_minutes: Optional[PositiveFloat] = None
     """Stop early (saving ``latest``) after this much wall time; None: run ``max_steps``."""
     loss_weights: LossWeights = field(default_factory=LossWeights)
 
@@ -75,9 +120,9 @@ class FinetuneSection:
     """Name of the data subset the fine-tune specialises in (recorded in the checkpoint and card)."""
     actions: Optional[List[str]] = None
     """Rows of scenes whose actions are all in this list (None: the whole dataset)."""
-    lora_r: int = 6
-    lora_alpha: int = 12
-    lora_dropout: float = 0.05
+    lora_r: PositiveInt = 6
+    lora_alpha: PositiveInt = 12
+    lora_dropout: Probability = 0.05
     lora_targets: List[str] = field(default_factory=lambda: ["qkv", "attn_out", "ffn_in", "ffn_out"])
 
 
@@ -85,11 +130,13 @@ class FinetuneSection:
 class TrainConfig:
     variant: Optional[str] = None
     model: Dict[str, Any] = field(default_factory=dict)
+    """StickFigureTransformer constructor arguments, typed by the constructor's own annotations."""
     text_encoder: str = "minilm"
     data: DataSection = field(default_factory=DataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
     finetune: Optional[FinetuneSection] = None
-    source: str = "<dict>"
+    source: str = field(default="<dict>", metadata={"key": False})
+    """Where the config was read from (for messages); not a key of the file."""
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain dict (stored in checkpoints, so a run records exactly what it used)."""
@@ -98,38 +145,196 @@ class TrainConfig:
         return out
 
 
-def _build(cls: Type[T], raw: Mapping[str, Any], where: str) -> T:
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(raw) - set(known))
+class _Mismatch(Exception):
+    """A value does not fit a type; ``args`` = (dotted key, value, expected)."""
+
+
+class _Unknown(Exception):
+    """A section has keys it does not know; ``args`` = (section, unknown keys, known keys)."""
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to one short line (a value may be a 1 MB string or deep junk)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<{type(value).__name__} nested too deeply>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _describe(hint: Any) -> str:
+    """Readable type: ``_describe(Optional[List[str]])`` -> ``'list of str or null'``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Annotated:
+        return f"{_describe(args[0])} {' '.join(str(a) for a in args[1:] if isinstance(a, Range))}".strip()
+    if origin is Union:
+        named = [_describe(a) for a in args if a is not type(None)]
+        return " or ".join(named) + (" or null" if type(None) in args else "")
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (list, List):
+        return f"list of {_describe(args[0])}" if args else "list"
+    if origin in (dict, Dict) or dataclasses.is_dataclass(hint):
+        return "mapping"
+    return getattr(hint, "__name__", str(hint))
+
+
+_TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+
+
+def _number(value: Any) -> Optional[float]:
+    """``value`` as a finite float if it is a number or a string of one (not a bool), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:  # an int with hundreds of digits
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _whole(value: Any, inner: Any, key: str, hint: Any) -> Any:
+    """``_coerce(value, inner, key)``, but a mismatch of ``value`` itself names the whole ``hint``
+    (``float > 0 or null``, not ``float``); a mismatch inside it (a list item) keeps its own."""
+    try:
+        return _coerce(value, inner, key)
+    except _Mismatch as err:
+        if err.args[0] == key:
+            raise _Mismatch(key, value, _describe(hint)) from None
+        raise
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """``value`` converted to ``hint`` (int, float, str, bool, Optional, List, Dict, Literal, Annotated
+    with a :class:`Range`, or a section dataclass); raises :class:`_Mismatch` naming ``key``.
+
+    >>> _coerce("3e-4", float, "training.learning_rate")
+    0.0003
+    """
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Annotated:
+        coerced = _whole(value, args[0], key, hint)
+        for bound in args[1:]:
+            if isinstance(bound, Range) and coerced is not None and not bound.admits(coerced):
+                raise _Mismatch(key, value, _describe(hint))
+        return coerced
+    if origin is Union:
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:  # Optional[X]: X's own error names the exact key (e.g. ``actions[3]``)
+            return _whole(value, options[0], key, hint)
+        for option in options:
+            try:
+                return _coerce(value, option, key)
+            except _Mismatch:
+                continue
+        raise _Mismatch(key, value, _describe(hint))
+    if origin is Literal:
+        if value in args and not isinstance(value, bool):
+            return value
+        raise _Mismatch(key, value, _describe(hint))
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, {} if value is None else value, key)  # an empty YAML section reads as null
+    if origin in (list, List):
+        if not isinstance(value, (list, tuple)):
+            raise _Mismatch(key, value, _describe(hint))
+        return [_coerce(item, args[0], f"{key}[{i}]") for i, item in enumerate(value)] if args else list(value)
+    if origin in (dict, Dict):
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise _Mismatch(key, value, "mapping with names as keys")
+        return dict(value)
+    if hint is Any:
+        return value
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        number = _number(value)
+        if number is not None and number.is_integer():
+            return int(number)
+    elif hint is float:
+        number = _number(value)
+        if number is not None:
+            return number
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+    raise _Mismatch(key, value, _describe(hint))
+
+
+def _keys(cls: type) -> Dict[str, Any]:
+    """The settings of section ``cls`` and their types (fields marked ``metadata={"key": False}`` excluded)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return {f.name: hints[f.name] for f in fields(cls) if f.metadata.get("key", True)}
+
+
+def _build(cls: Type[T], raw: Any, where: str) -> T:
+    """Section ``cls`` from the mapping ``raw`` found at key ``where``; every value coerced to its type."""
+    if not isinstance(raw, Mapping):
+        raise _Mismatch(where or "top level", raw, "mapping")
+    known = _keys(cls)
+    unknown = [k for k in raw if k not in known]
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; known keys: {sorted(k for k in known if k != 'source')}")
-    kwargs = {}
-    for name, value in raw.items():
-        sub = {"data": DataSection, "training": TrainingSection, "finetune": FinetuneSection,
-               "loss_weights": LossWeights}.get(name)
-        if sub is not None and value is not None:
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"{where}.{name}: expected a mapping, got {type(value).__name__}")
-            value = _build(sub, value, f"{where}.{name}")
-        kwargs[name] = value
-    return cls(**kwargs)
+        raise _Unknown(where, unknown, list(known))
+    prefix = f"{where}." if where else ""
+    return cls(**{name: _coerce(value, known[name], prefix + name) for name, value in raw.items()})
+
+
+def _model_types() -> Dict[str, Any]:
+    """The model section's keys and types: StickFigureTransformer's constructor annotations, with
+    sizes at least 1 (``max_clauses`` at least 0) and ``dropout`` in [0, 1)."""
+    from ..model.transformer import StickFigureTransformer
+
+    hints = typing.get_type_hints(StickFigureTransformer.__init__)
+    bounded = {int: PositiveInt, Optional[int]: Optional[PositiveInt], float: NonNegativeFloat}
+    special = {"max_clauses": NonNegativeInt, "dropout": Probability}
+    return {name: special.get(name, bounded.get(hints.get(name, Any), hints.get(name, Any)))
+            for name in StickFigureTransformer._hub_mixin_init_parameters if name != "self"}
+
+
+def _typed(raw: Any) -> TrainConfig:
+    """``raw`` as a TrainConfig with every value (the model section's too) coerced to its type."""
+    config = _build(TrainConfig, raw, "")
+    params = _model_types()
+    unknown = [k for k in config.model if k not in params]
+    if unknown:
+        raise _Unknown("model", unknown, list(params))
+    config.model = {name: _coerce(value, params[name], f"model.{name}") for name, value in config.model.items()}
+    return config
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
-    """Validate a config mapping: unknown keys, model arguments, agreement with the variant table."""
-    from ..model.transformer import StickFigureTransformer
+    """Validate a config mapping: types, unknown keys, model arguments, agreement with the variant table.
 
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{source}: expected a YAML mapping at the top level")
-    config = _build(TrainConfig, raw, source)
+    >>> parse_config({"variant": "small"}).model["d_model"]
+    256
+    """
+    try:
+        config = _typed(raw)
+    except _Mismatch as err:
+        key, value, expected = err.args
+        raise ConfigError(f"{source}: {key} = {_show(value)}: expected {expected}") from None
+    except _Unknown as err:
+        where, unknown, known = err.args
+        shown = ", ".join(_show(k, 40) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise ConfigError(f"{source}: {where + ': ' if where else ''}unknown key(s) {shown}; "
+                          f"known keys: {', '.join(known)}") from None
     config.source = source
-    params = StickFigureTransformer._hub_mixin_init_parameters
-    unknown = sorted(set(config.model) - set(params))
-    if unknown:
-        raise ConfigError(f"{source}: model: unknown key(s) {unknown}; known keys: {sorted(params)}")
     if config.variant is not None:
         if config.variant not in VARIANTS:
-            raise ConfigError(f"{source}: variant {config.variant!r} is not one of {list(VARIANTS)}")
+            raise ConfigError(f"{source}: variant {_show(config.variant)} is not one of {list(VARIANTS)}")
         v = VARIANTS[config.variant]
         for key in ("d_model", "nhead", "num_layers", "dim_feedforward"):
             if key in config.model and config.model[key] != getattr(v, key):
@@ -154,5 +359,11 @@ def load_config(path: Union[str, Path]) -> TrainConfig:
     try:
         raw = load_yaml(candidate.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise ConfigError(f"{candidate}: not valid YAML ({err})") from None
-    return parse_config(raw or {}, source=str(path))
+        raise ConfigError(f"{candidate}: not valid YAML ({' '.join(str(err).split())})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{candidate}: not UTF-8 text; save the config as UTF-8") from None
+    except RecursionError:
+        raise ConfigError(f"{candidate}: nested too deeply to be a config") from None
+    except OSError as err:
+        raise ConfigError(f"{candidate}: cannot read ({err.strerror or err})") from None
+    return parse_config({} if raw is None else raw, source=str(path))
