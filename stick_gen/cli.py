@@ -15,7 +15,7 @@ import pkgutil
 import sys
 from typing import List, Optional
 
-from . import commands
+from . import __version__, commands
 from .model.errors import StickGenError
 
 def _command_modules() -> List[str]:
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Text to stick-figure animation: make data, train, evaluate, generate, publish to the Hub.",
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"stick-gen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in _command_modules():

@@ -286,11 +286,12 @@ def test_no_token_at_all_points_to_login(hub, checkout):
 
 
 def test_huggingface_cli_login_then_push_uses_the_cached_token(hub, checkout):
-    """The spec's prerequisite `huggingface-cli login`, then an upload with no token in the environment."""
-    login = run_command(f"python -m stick_gen.hub.login login --token {BOT_TOKEN}", checkout, token=None)
+    """The spec's prerequisite `huggingface-cli login` (`stick-gen login` here: huggingface_hub >= 1.0 has no
+    `huggingface-cli`), then an upload with no token in the environment."""
+    login = run_command(f"python -m stick_gen.cli login --token {BOT_TOKEN}", checkout, token=None)
     assert login.returncode == 0, login.stderr
     assert BOT_TOKEN not in login.stdout + login.stderr
-    assert run_command("python -m stick_gen.hub.login whoami", checkout, token=None).stdout.strip() == "your-username"
+    assert run_command("python -m stick_gen.cli login --whoami", checkout, token=None).stdout.strip() == "your-username"
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     done = run_command("python scripts/push_to_huggingface.py --checkpoint checkpoints/best_model.pt --variant small",
                        checkout, token=None)

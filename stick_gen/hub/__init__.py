@@ -5,6 +5,6 @@
 
 Modules, in the order the data flows: :mod:`.naming` (repositories, cards, versions),
 :mod:`.validate`, :mod:`.bundle`, :mod:`.upload`, :mod:`.cards` (model cards), :mod:`.push`
-(all of it), :mod:`.login` (the ``huggingface-cli login`` the upload guide types). Nothing is
+(all of it), :mod:`.login` (``stick-gen login``: the guide's ``huggingface-cli login``). Nothing is
 imported here, so ``stick-gen --help`` stays fast. See docs/publishing.md.
 """

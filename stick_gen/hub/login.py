@@ -1,59 +1,63 @@
-"""``huggingface-cli login``, as the spec's prerequisites type it.
+"""Log in to the Hugging Face Hub: the library behind ``stick-gen login``.
 
-huggingface_hub 1.0 renamed its command line to ``hf`` (``hf auth login``); stick-gen installs
-this small ``huggingface-cli`` so the spec's ``huggingface-cli login`` (paste the token when
-prompted) keeps working. It stores the token exactly where ``hf auth login`` does, through
-huggingface_hub's own :func:`~huggingface_hub.login`, and never prints it.
+The upload guide's prerequisite is ``huggingface-cli login``, a command of huggingface_hub before 1.0;
+from 1.0 on huggingface_hub installs only ``hf`` (``hf auth login``). stick-gen does not install a
+script under another project's name (it would shadow the real ``huggingface-cli``), so
+``stick-gen login`` does the same job under any huggingface_hub version. The token goes through
+huggingface_hub's own :func:`~huggingface_hub.login`, into the store ``hf auth login`` uses, and is
+never printed. To log out, ``hf auth logout``.
 
-    huggingface-cli login            # prompts: paste your token
-    huggingface-cli login --token $TOKEN
-    huggingface-cli whoami
-    huggingface-cli logout
+>>> store_token("hf_...")   # doctest: +SKIP
+'your-username'
+>>> current_user()          # doctest: +SKIP
+'your-username'
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from typing import List, Optional
+from typing import Optional
+
+from ..model.errors import HubError
+
+TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="huggingface-cli",
-                                     description="Log in to the Hugging Face Hub (the same store as `hf auth login`).")
-    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
-    verbs.required = True
-    login = verbs.add_parser("login", help="store a token (prompted for when --token is not given)")
-    login.add_argument("--token", help="the token (visible to other users of this machine: prefer the prompt)")
-    verbs.add_parser("whoami", help="show which user the stored token belongs to")
-    verbs.add_parser("logout", help="remove the stored token")
-    return parser
+def _hub_error(err: BaseException, token: Optional[str], doing: str) -> HubError:
+    """One line for a failed login call; the token, should the Hub echo it, is replaced by ``***``."""
+    from .upload import http_status, redact
+
+    status = http_status(err)
+    if status == 401:
+        reason = "the Hub refused the token (401 Unauthorized): it is invalid, expired or revoked"
+    elif status is not None:
+        reason = f"the Hub answered HTTP {status}"
+    else:
+        reason = (str(err).splitlines() or [""])[0][:200] or type(err).__name__
+    return HubError(redact(f"{doing} failed: {reason}. Get a token at {TOKENS_PAGE}", [token]))
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of ``huggingface-cli``; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    from huggingface_hub import login, logout, whoami
-    from huggingface_hub.errors import HfHubHTTPError, LocalTokenNotFoundError
+def store_token(token: str) -> str:
+    """Check ``token`` with the Hub, store it where ``hf auth login`` does; returns its user name."""
+    from huggingface_hub import login, whoami
 
+    token = token.strip()
+    if not token:
+        raise HubError(f"no token given: paste the token from {TOKENS_PAGE}")
     try:
-        if args.verb == "login":
-            login(token=args.token or None, add_to_git_credential=False)
-        elif args.verb == "logout":
-            logout()
-        else:
-            print(whoami()["name"])
-    except (HfHubHTTPError, LocalTokenNotFoundError, ValueError) as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if args.verb == "login" and args.token:
-            message = message.replace(args.token, "***")
-        print(f"error: {message}. Get a token at https://huggingface.co/settings/tokens", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
+        login(token=token, add_to_git_credential=False)
+        return str(whoami(token=token)["name"])
+    except Exception as err:  # huggingface_hub raises HTTP, value and transport errors alike
+        raise _hub_error(err, token, "logging in") from None
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def current_user() -> str:
+    """The user name of the token in use (``HF_TOKEN``, else the stored one)."""
+    from huggingface_hub import get_token, whoami
+
+    if not get_token():
+        raise HubError("not logged in: run `stick-gen login` (or `hf auth login`), or set HF_TOKEN")
+    try:
+        return str(whoami()["name"])
+    except Exception as err:
+        raise _hub_error(err, get_token(), "checking the token") from None
+

@@ -206,7 +206,7 @@ def explain(err: BaseException, repo_id: str, target: HubTarget, action: str) ->
     detail = f" (server said: {server.strip()[:200]})" if server else ""
     if status == 401:
         message = (f"{action} {repo_id} failed: the Hub at {target.url} refused the token (401 Unauthorized): it is "
-                   f"invalid, expired or revoked. Log in again with `hf auth login` (or `huggingface-cli login`), "
+                   f"invalid, expired or revoked. Log in again with `stick-gen login` (or `hf auth login`), "
                    f"or set HF_TOKEN to a token with write access")
     elif status == 403:
         namespace = repo_id.split("/")[0]
@@ -332,7 +332,7 @@ def check_token(target: HubTarget, repo_id: str) -> str:
     """The user name the token belongs to; a clear error when there is no token or it is refused."""
     if not target.token:
         raise HubError(
-            "no Hugging Face token: log in with `hf auth login` (or `huggingface-cli login`), set HF_TOKEN, or pass "
+            "no Hugging Face token: log in with `stick-gen login` (or `hf auth login`), set HF_TOKEN, or pass "
             "--token. Use --no-upload to only build the bundle"
         )
     api = target.api()
