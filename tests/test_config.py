@@ -68,6 +68,30 @@ def test_stick_gen_train_with_a_bad_value_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("flags, message", [
+    (["--batch-size", "0"], "error: training.batch_size = 0: expected int >= 1\n"),
+    (["--seed", "-1"], "error: training.seed = -1: expected int in [0, 4294967295]\n"),
+    (["--max-steps", "0"], "error: training.max_steps = 0: expected int >= 1\n"),
+    (["--time-limit", "nan"], "error: training.time_limit_minutes = nan: expected float > 0 or null\n"),
+])
+def test_command_line_overrides_are_checked_like_the_file(tmp_path, capsys, flags, message):
+    code = main(["train", "--config", str(resource_path("configs", "tiny.yaml")), "--output", str(tmp_path / "out"),
+                 "--data", str(tmp_path / "data")] + flags)
+    assert code == 1 and capsys.readouterr().err == message
+    assert not (tmp_path / "out").exists() and not (tmp_path / "data").exists()
+
+
+def test_assigning_a_setting_coerces_or_refuses_it():
+    config = parse_config({})
+    config.training.learning_rate = "3e-4"
+    config.training.loss_weights = {"motion": "2"}
+    assert config.training.learning_rate == 3e-4 and config.training.loss_weights == LossWeights(motion=2.0)
+    with pytest.raises(ConfigError, match=r"^finetune\.lora_dropout = 1\.0: expected float in \[0, 1\)$"):
+        FinetuneSection(lora_dropout=1.0)
+    with pytest.raises(ConfigError, match=r"^training\.loss_weights\.count = -1: expected float >= 0$"):
+        config.training.loss_weights.count = -1
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_config_loads_unchanged(name):
     """Each value written in a shipped config comes back equal (an int where a float is declared becomes a float)."""

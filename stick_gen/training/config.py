@@ -20,11 +20,12 @@ stick_gen.model.errors.ConfigError: my.yaml: training.learning_rate = 'fast': ex
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Dict, List, Literal, Mapping, Optional, Type, TypeVar, Union
+from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optional, Type, TypeVar, Union
 
 import yaml
 
@@ -69,8 +70,32 @@ Seed = Annotated[int, Range(0, 2**32 - 1)]
 """What numpy and torch both accept as a seed."""
 
 
+class _Typed:
+    """Assigning a setting checks and coerces it as loading does, so a command-line override
+    (``config.training.batch_size = args.batch_size``) cannot bring in a value the file could not.
+
+    >>> TrainingSection().batch_size = 0
+    Traceback (most recent call last):
+    stick_gen.model.errors.ConfigError: training.batch_size = 0: expected int >= 1
+    """
+
+    _where: ClassVar[str] = ""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        hint = _keys(type(self)).get(name)
+        if hint is not None:
+            key = f"{self._where}.{name}" if self._where else name
+            try:
+                value = _coerce(value, hint, key)
+            except _Mismatch as err:
+                key, bad, expected = err.args
+                raise ConfigError(f"{key} = {_show(bad)}: expected {expected}") from None
+        object.__setattr__(self, name, value)
+
+
 @dataclass
-class DataSection:
+class DataSection(_Typed):
+    _where: ClassVar[str] = "data"
     path: str = "data/stick-gen"
     """Dataset directory, relative to the current directory; made by ``stick-gen data`` if missing."""
     num_samples: PositiveInt = 20000
@@ -82,7 +107,8 @@ class DataSection:
 
 
 @dataclass
-class LossWeights:
+class LossWeights(_Typed):
+    _where: ClassVar[str] = "training.loss_weights"
     motion: NonNegativeFloat = 1.0
     velocity: NonNegativeFloat = 1.0
     trajectory: NonNegativeFloat = 0.02
@@ -92,7 +118,8 @@ class LossWeights:
 
 
 @dataclass
-class TrainingSection:
+class TrainingSection(_Typed):
+    _where: ClassVar[str] = "training"
     seed: Seed = 0
     batch_size: PositiveInt = 32
     """Global batch: split across processes under ``accelerate launch``/``torchrun``."""
@@ -113,7 +140,8 @@ class TrainingSection:
 
 
 @dataclass
-class FinetuneSection:
+class FinetuneSection(_Typed):
+    _where: ClassVar[str] = "finetune"
     method: str = "sft"
     """``sft`` (full fine-tune), ``lora`` (adapters through peft) or a custom name."""
     domain: str = "all"
@@ -127,7 +155,7 @@ class FinetuneSection:
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(_Typed):
     variant: Optional[str] = None
     model: Dict[str, Any] = field(default_factory=dict)
     """StickFigureTransformer constructor arguments, typed by the constructor's own annotations."""
@@ -242,6 +270,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             return value
         raise _Mismatch(key, value, _describe(hint))
     if dataclasses.is_dataclass(hint):
+        if isinstance(value, hint):
+            return value
         return _build(hint, {} if value is None else value, key)  # an empty YAML section reads as null
     if origin in (list, List):
         if not isinstance(value, (list, tuple)):
@@ -274,6 +304,7 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
     raise _Mismatch(key, value, _describe(hint))
 
 
+@functools.lru_cache(maxsize=None)
 def _keys(cls: type) -> Dict[str, Any]:
     """The settings of section ``cls`` and their types (fields marked ``metadata={"key": False}`` excluded)."""
     hints = typing.get_type_hints(cls, include_extras=True)
