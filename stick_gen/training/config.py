@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import reprlib
 import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -181,12 +182,19 @@ class _Unknown(Exception):
     """A section has keys it does not know; ``args`` = (section, unknown keys, known keys)."""
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple, _REPR.maxset = 4, 6, 6, 6, 6
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 80, 80, 80
+
+
 def _show(value: Any, limit: int = 60) -> str:
-    """``repr`` cut to one short line (a value may be a 1 MB string or deep junk)."""
-    try:
-        text = repr(value)
-    except RecursionError:
-        text = f"<{type(value).__name__} nested too deeply>"
+    """``repr`` cut to one short line. Bounded work too: a value may be a 1 MB string, deep junk or
+    a YAML alias bomb (``&a [*b, *b, ...]``) whose full repr would never finish.
+
+    >>> _show(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    """
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
