@@ -178,22 +178,30 @@ def test_evaluate_writes_every_metric_for_model_and_real_motion(evaluation):
     assert written["variant"] is None  # a custom shape, not small/medium/large
     assert set(written["model"]) == set(written["real"]) == set(written["ci95"]) == set(METRIC_KEYS)
     for key in METRIC_KEYS:
-        value, (low, high) = written["model"][key], written["ci95"][key]
+        value = written["model"][key]
         assert math.isfinite(value) and math.isfinite(written["real"][key]), key
-        assert low <= value + 1e-9 and value <= high + 1e-9, key
+        if key != "seed_variety":  # one ratio of two means: no interval
+            low, high = written["ci95"][key]
+            assert low <= value + 1e-9 and value <= high + 1e-9, key
     real = written["real"]
-    assert real["pose_mse"] == 0.0 and real["temporal_consistency"] == 0.0 and real["action_accuracy"] == 100.0
+    assert real["pose_mse"] == 0.0 and real["temporal_consistency"] == 0.0
+    # the frozen motion classifier (trained on only 35 scenes here) recognises real motion, not untrained output
+    assert real["action_accuracy"] > 40.0 and written["model"]["action_accuracy"] < real["action_accuracy"] - 20
+    for key in ("amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety"):
+        assert real[key] == 1.0 and written["model"][key] > 0.0, key
+    assert written["details"]["seed_variety_m"]["real"] > 0.05  # two generator draws of one scene differ
     assert real["physics_mse"] < 1e-4  # the recomputed physics agrees with the generator's targets
     assert written["model"]["pose_mse"] > 0.01  # an untrained model is far from the real motion
     assert real["fid"] * 5 < written["model"]["fid"]  # real halves are alike; untrained motion is not
     assert real["jitter"] < written["model"]["jitter"]  # untrained output is frame-to-frame noise
     assert 0.0 <= written["model"]["foot_skating"] <= 1.0
-    # The breakdowns regroup the same per-clip accuracies: clip-weighted, they give the overall mean back.
+    # The breakdowns regroup the same per-clip accuracies: clip-weighted, they give the per-clip mean back.
     for detail in ("action_accuracy_by_actions_per_clip", "action_accuracy_by_actors"):
         groups = written["details"][detail]
-        assert sum(g["clips"] for g in groups.values()) == written["num_samples"], detail
-        weighted = sum(g["mean"] * g["clips"] for g in groups.values()) / written["num_samples"]
-        assert weighted == pytest.approx(written["model"]["action_accuracy"], rel=1e-6), detail
+        clips = sum(g["clips"] for g in groups.values())
+        assert 0 < clips <= written["num_samples"], detail
+        weighted = sum(g["mean"] * g["clips"] for g in groups.values()) / clips
+        assert weighted == pytest.approx(written["model"]["action_accuracy_clip"], rel=1e-6), detail
     assert set(written["details"]["action_accuracy_by_actors"]) <= {"1", "2", "3"}
     assert min(int(k) for k in written["details"]["action_accuracy_by_actions_per_clip"]) >= 1
 

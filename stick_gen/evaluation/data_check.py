@@ -146,7 +146,13 @@ def segment_features(poses: np.ndarray, actions: np.ndarray, fps: int, mirrored:
     return np.stack(feats), np.array(labels, np.int64)
 
 
-class _Classifier(torch.nn.Module):
+class MotionClassifier(torch.nn.Module):
+    """The data check's classifier: standardised :func:`motion_features` of one segment -> action logits.
+
+    It is trained on real (procedural) motion only, never on a model's output, so ``stick-gen evaluate``
+    uses it frozen to say which action a generated segment shows (:func:`classify_segments`).
+    """
+
     def __init__(self, inputs: int, classes: int, hidden: int = 256) -> None:
         super().__init__()
         self.net = torch.nn.Sequential(
@@ -154,13 +160,22 @@ class _Classifier(torch.nn.Module):
             torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Dropout(0.2),
             torch.nn.Linear(hidden, classes),
         )
+        self.register_buffer("feature_mean", torch.zeros(inputs))
+        self.register_buffer("feature_std", torch.ones(inputs))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return self.net((x - self.feature_mean) / self.feature_std)
+
+    @torch.no_grad()
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Action ids of segment feature vectors ``[S, F]``."""
+        if len(features) == 0:
+            return np.zeros(0, np.int64)
+        return self(torch.from_numpy(np.asarray(features, np.float32))).argmax(-1).numpy()
 
 
-def train_classifier(x: np.ndarray, y: np.ndarray, classes: int, epochs: int = 40, seed: int = 0):
-    """Fit the MLP on standardised features; returns ``predict(features) -> labels``."""
+def train_classifier(x: np.ndarray, y: np.ndarray, classes: int, epochs: int = 40, seed: int = 0) -> MotionClassifier:
+    """Fit the classifier on segment features ``x [S, F]`` and labels ``y [S]``; returns it in eval mode."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a model this small only loses to thread hand-offs on a busy machine
     try:
@@ -169,15 +184,16 @@ def train_classifier(x: np.ndarray, y: np.ndarray, classes: int, epochs: int = 4
         torch.set_num_threads(threads)
 
 
-def _fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, seed: int):
+def _fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, seed: int) -> MotionClassifier:
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    mean, std = x.mean(0), x.std(0) + 1e-6
-    xt = torch.from_numpy((x - mean) / std).float()
+    model = MotionClassifier(x.shape[1], classes)
+    model.feature_mean.copy_(torch.from_numpy(x.mean(0)))
+    model.feature_std.copy_(torch.from_numpy(x.std(0) + 1e-6))
+    xt = torch.from_numpy(x).float()
     yt = torch.from_numpy(y).long()
     counts = np.bincount(y, minlength=classes).astype(np.float64)
     weights = torch.tensor(np.where(counts > 0, len(y) / (classes * np.maximum(counts, 1)), 0.0), dtype=torch.float32)
-    model = _Classifier(x.shape[1], classes)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
     batch = 256
     steps = epochs * max(1, int(np.ceil(len(y) / batch)))
@@ -192,14 +208,79 @@ def _fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, seed: int):
             loss_fn(model(xt[idx]), yt[idx]).backward()
             opt.step()
             sched.step()
-    model.eval()
+    return model.eval()
 
-    def predict(features: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            z = torch.from_numpy((features - mean) / std).float()
-            return model(z).argmax(-1).numpy()
 
-    return predict
+CLASSIFIER_FILE = "motion_classifier.safetensors"
+"""Where the frozen classifier of a dataset is kept, beside its ``meta.json``."""
+
+
+def load_or_train_motion_classifier(root: Union[str, Path], fingerprint: str, epochs: int = 40,
+                                    seed: int = 0) -> Tuple[MotionClassifier, Dict[str, str]]:
+    """The dataset's frozen motion classifier, trained on its train split the first time (then cached).
+
+    ``fingerprint`` names the training split (a regenerated dataset retrains it). Returns the classifier
+    and its file's metadata (``path``, ``cached``).
+
+    >>> classifier, meta = load_or_train_motion_classifier("data/stick-gen", fingerprint)   # doctest: +SKIP
+    """
+    from safetensors.torch import load_file, save_file
+
+    from ..model.checkpoint import atomic_write
+
+    root = Path(root)
+    path = root / CLASSIFIER_FILE
+    if path.is_file():
+        try:
+            from safetensors import safe_open
+
+            with safe_open(str(path), framework="pt") as handle:
+                meta = dict(handle.metadata() or {})
+            if meta.get("fingerprint") == fingerprint:
+                state = load_file(str(path))
+                model = MotionClassifier(int(meta["inputs"]), int(meta["classes"]))
+                model.load_state_dict(state, strict=True)
+                return model.eval(), dict(meta, path=str(path), cached="true")
+        except Exception:  # a damaged or foreign file is only a cold cache
+            pass
+    poses, actions, fps, names = _rows(root, "train")
+    x, y = segment_features(poses, actions, fps, mirrored=True)
+    if len(y) == 0:
+        raise DataError(f"{root}: the train split has no single-action segment long enough to classify")
+    model = train_classifier(x, y, len(names), epochs=epochs, seed=seed)
+    meta = {"fingerprint": fingerprint, "inputs": str(x.shape[1]), "classes": str(len(names)), "fps": str(fps),
+            "epochs": str(epochs), "seed": str(seed)}
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    atomic_write(path, lambda p: save_file(state, str(p), metadata=meta))
+    return model, dict(meta, path=str(path), cached="false")
+
+
+def classify_segments(classifier: MotionClassifier, poses: np.ndarray, timelines: np.ndarray,
+                      fps: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Frames the classifier sees the asked-for action in, and frames judged, per row.
+
+    ``poses [R, T, 20]`` is any motion (generated or real); ``timelines [R, T]`` the action asked for at
+    every frame (a real clip's labels for the same text). Every single-action segment of the timeline
+    (blends trimmed, as in training) is classified from the motion alone; a segment counts all its
+    frames as right or wrong. Returns ``(correct [R], judged [R])`` frame counts.
+
+    >>> correct, judged = classify_segments(classifier, generated, test_labels, 25)   # doctest: +SKIP
+    """
+    feats, owner, lengths, labels = [], [], [], []
+    for row in range(len(poses)):
+        for a, b, label in action_segments(timelines[row], fps):
+            feats.append(motion_features(poses[row, a:b], fps))
+            owner.append(row)
+            lengths.append(b - a)
+            labels.append(label)
+    correct = np.zeros(len(poses), np.int64)
+    judged = np.zeros(len(poses), np.int64)
+    if feats:
+        predicted = classifier.predict(np.stack(feats))
+        owner_a, lengths_a = np.array(owner), np.array(lengths)
+        np.add.at(judged, owner_a, lengths_a)
+        np.add.at(correct, owner_a, lengths_a * (predicted == np.array(labels)))
+    return correct, judged
 
 
 def score(predicted: np.ndarray, truth: np.ndarray, names: Sequence[str], train_segments: int) -> DataCheckReport:
@@ -239,9 +320,9 @@ def run_data_check(root: Union[str, Path], epochs: int = 40, seed: int = 0,
     x, y = segment_features(poses, actions, fps, mirrored=True)
     if len(y) == 0:
         raise DataError(f"{root}: the train split has no single-action segment long enough to classify")
-    predict = train_classifier(x, y, len(names), epochs=epochs, seed=seed)
+    classifier = train_classifier(x, y, len(names), epochs=epochs, seed=seed)
     test_poses, test_actions, _, _ = _rows(root, eval_split)
     xt, yt = segment_features(test_poses, test_actions, fps)
     if len(yt) == 0:
         raise DataError(f"{root}: the {eval_split} split has no segment long enough to classify; make more scenes")
-    return score(predict(xt), yt, names, train_segments=len(y) // 2)
+    return score(classifier.predict(xt), yt, names, train_segments=len(y) // 2)

@@ -38,12 +38,18 @@ from .evaluator import EvaluatorConfig, MotionTextEvaluator, load_or_train_evalu
 METRIC_KEYS: Tuple[str, ...] = (
     "pose_mse", "temporal_consistency", "action_accuracy", "physics_mse",
     "r_precision_top1", "r_precision_top3", "fid", "diversity", "foot_skating", "jitter",
+    "action_accuracy_clip", "amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety",
+    "action_head_agreement",
 )
 """Keys of ``result["model"]``, in the order the table prints them."""
 
-RECONSTRUCTION_KEYS = METRIC_KEYS[:4]
-PRIOR_KEYS = METRIC_KEYS[4:]
 EMBEDDING_KEYS = ("r_precision_top1", "r_precision_top3", "fid", "diversity")
+MOTION_KEYS = ("action_accuracy", "action_accuracy_clip", "amplitude_hands", "amplitude_feet",
+               "amplitude_hip_height")
+"""Judged on prior samples from the motion alone: the frozen motion classifier and limb amplitude."""
+PRIOR_KEYS = EMBEDDING_KEYS + ("foot_skating", "jitter") + MOTION_KEYS
+VARIETY_SCENES = 64
+"""Fresh test-split scenes whose two takes (real: two generator draws; model: two seeds) give seed variety."""
 
 R_PRECISION_BATCH = 32
 DIVERSITY_PAIRS = 300
@@ -191,22 +197,28 @@ def load_checked_model(checkpoint: PathLike, text_encoder: Optional[str] = None)
 
 def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, slot: torch.Tensor,
                   num_actors: torch.Tensor, start_x: torch.Tensor, batch_size: int = 64, fps: int = DEFAULT_FPS,
-                  bar=None, clauses: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
+                  bar=None, clauses: Optional[Tuple[torch.Tensor, torch.Tensor]] = None, seed: int = 0
                   ) -> Tuple[torch.Tensor, torch.Tensor]:
     """World poses ``(R, T, 20)`` and action ids ``(R, T)`` for every row, in batches, from text alone.
 
-    ``clauses`` is ``(index (R, K), table (U, E))`` (:attr:`SplitRows.clauses`) for a model with clause input.
+    ``clauses`` is ``(index (R, K), table (U, E))`` (:attr:`SplitRows.clauses`) for a model with clause input;
+    a flow model starts from noise drawn with ``seed`` (so the result does not depend on ``batch_size``).
 
     >>> poses, actions = generate_rows(model, emb, z, slot, actors, start_x)   # doctest: +SKIP
     """
+    from ..inference.sampler import scene_noise
+
     poses, actions = [], []
+    frames, width = model.num_tokens * model.frames_per_token, model.output_dim
+    noise = scene_noise(seed, len(text_embeddings), frames, width)
     with torch.inference_mode():
         for start in range(0, len(text_embeddings), batch_size):
             part = slice(start, start + batch_size)
             clause_vectors, clause_mask = (None, None) if clauses is None else gather_clauses(clauses[1],
                                                                                               clauses[0][part])
             features, action_ids = model.generate(text_embeddings[part], latents[part], slot[part], num_actors[part],
-                                                  clause_embeddings=clause_vectors, clause_mask=clause_mask)
+                                                  clause_embeddings=clause_vectors, clause_mask=clause_mask,
+                                                  noise=noise[part])
             poses.append(features_to_pose(features.float(), fps=fps, start_x=start_x[part]))
             actions.append(action_ids)
             if bar is not None:
@@ -214,26 +226,92 @@ def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, s
     return torch.cat(poses), torch.cat(actions)
 
 
-def prior_latents(rows: SplitRows, seed: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Fresh ``z`` for every row, drawn per scene as the pipeline does, and the start x it implies.
+def prior_samples(model, rows: SplitRows, seed: int, fps: int = DEFAULT_FPS, bar=None,
+                  batch_rows: int = 256) -> torch.Tensor:
+    """World poses ``(R, T, 20)`` of every row generated as the pipeline generates a scene.
 
-    Rows of one scene share the scene slots; each actor takes the row of its slot.
+    Each scene of the split is one call's worth of :func:`..inference.sampler.sample_scenes`: its own
+    seed (from ``seed`` and the scene id), latents drawn with the scene slots shared, the start
+    positions they imply, the flow's noise. Each row takes its actor's slot of its scene.
     """
-    from ..data_gen.latents import sample_scene_latents, start_positions
+    from ..inference.clauses import PromptVectors
+    from ..inference.sampler import sample_scenes
 
-    rng = np.random.default_rng(seed)
-    latents = np.zeros(tuple(rows.latents.shape), dtype=np.float32)
-    start_x = np.zeros(len(rows), dtype=np.float32)
-    scenes: Dict[int, Tuple[np.ndarray, np.ndarray]] = {}
-    for row, (scene, slot, count) in enumerate(zip(rows.scene.tolist(), rows.slot.tolist(),
-                                                    rows.num_actors.tolist())):
-        if scene not in scenes:
-            z = sample_scene_latents(count, rng)
-            scenes[scene] = (z, start_positions(z, count))
-        z, starts = scenes[scene]
-        latents[row] = z[min(slot, len(z) - 1)]
-        start_x[row] = starts[min(slot, len(starts) - 1)]
-    return torch.from_numpy(latents), torch.from_numpy(start_x)
+    first_row: Dict[int, int] = {}
+    for row, scene in enumerate(rows.scene.tolist()):
+        first_row.setdefault(scene, row)
+    scene_ids = list(first_row)
+    heads = torch.tensor([first_row[s] for s in scene_ids])
+    counts = rows.num_actors[heads].tolist()
+    seeds = [seed * 1_000_003 + s for s in scene_ids]
+    clause_vectors = clause_mask = None
+    if rows.clauses is not None:
+        clause_vectors, clause_mask = gather_clauses(rows.clause_table, rows.clause_index[heads])
+    vectors = PromptVectors(rows.text_embeddings[heads], clause_vectors, clause_mask)
+    poses = torch.zeros_like(rows.poses)
+    for chunk in range(0, len(scene_ids), batch_rows // 2):
+        part = slice(chunk, chunk + batch_rows // 2)
+        sub = PromptVectors(vectors.sentence[part], None if clause_vectors is None else clause_vectors[part],
+                           None if clause_mask is None else clause_mask[part])
+        scenes = sample_scenes(model, sub, counts[part], seeds[part], fps=fps, batch_rows=batch_rows)
+        for offset, (scene_poses, _, _) in enumerate(scenes):
+            scene_id = scene_ids[chunk + offset]
+            for row in (rows.scene == scene_id).nonzero().flatten().tolist():
+                poses[row] = torch.from_numpy(scene_poses[min(int(rows.slot[row]), len(scene_poses) - 1)])
+        if bar is not None:
+            bar.update(int(sum(int(rows.num_actors[first_row[s]]) for s in scene_ids[part])))
+    return poses
+
+
+def motion_scores(poses: torch.Tensor, rows: SplitRows, classifier, fps: int = DEFAULT_FPS
+                  ) -> Tuple[Dict[str, float], torch.Tensor, Dict[str, Any]]:
+    """Action Accuracy on the motion (frozen classifier) and limb amplitude ratios of ``poses`` against ``rows``.
+
+    Returns the scores, the per-clip accuracy (%, NaN where a clip has no judged segment) and details.
+    """
+    from .data_check import classify_segments
+
+    timelines = rows.actions.numpy()
+    correct, judged = classify_segments(classifier, poses.numpy(), timelines, fps)
+    per_clip = torch.from_numpy(np.where(judged > 0, 100.0 * correct / np.maximum(judged, 1), np.nan))
+    generated, labels = metrics.limb_spread(poses.numpy(), timelines, fps)
+    real, _ = metrics.limb_spread(rows.poses.numpy(), timelines, fps)
+    ratios, per_class = metrics.amplitude_ratios(generated, real, labels)
+    scores = {"action_accuracy": 100.0 * float(correct.sum()) / max(int(judged.sum()), 1),
+              "action_accuracy_clip": float(np.nanmean(per_clip.numpy())) if (judged > 0).any() else float("nan"),
+              **{f"amplitude_{group}": value for group, value in ratios.items()}}
+    return scores, per_clip, {"amplitude_by_action": per_class}
+
+
+def seed_variety(model, encoder, seed: int, scenes: int = VARIETY_SCENES, fps: int = DEFAULT_FPS) -> Dict[str, float]:
+    """How different two takes of one prompt are, the model's against the data generator's.
+
+    ``scenes`` fresh test-split scenes (texts described as the test split describes them): the real
+    pair is the scene's motion under two latent draws; the model's pair is two seeds of the same
+    prompt. Returns ``{"model_m", "real_m", "ratio"}`` (metres of mean joint distance, and their ratio;
+    a model that ignores its noise and latents scores 0).
+    """
+    from ..data_gen.latents import sample_scene_latents
+    from ..data_gen.scenes import generate_scene, synthesize_scene
+    from ..inference.clauses import encode_prompts
+    from ..inference.clauses import PromptVectors
+    from ..inference.sampler import sample_scenes
+
+    rng = np.random.default_rng(10_007 + seed)
+    made = [generate_scene(rng, split="test") for _ in range(scenes)]
+    real_pairs = []
+    for scene in made:
+        motions, _ = synthesize_scene(scene.scene_plan, sample_scene_latents(scene.num_actors, rng), fps=fps)
+        second = np.stack([m.poses for m in motions])  # (A, T, 20)
+        real_pairs.append(metrics.take_distance(scene.poses.transpose(1, 0, 2), second))
+    encoded = encode_prompts(encoder, [s.text for s in made], model.config.get("max_clauses", 0))
+    vectors = PromptVectors(encoded.sentence, encoded.clauses, encoded.clause_mask)
+    counts = [s.num_actors for s in made]
+    takes = [sample_scenes(model, vectors, counts, [seed * 7_919 + i + offset for i in range(scenes)], fps=fps)
+             for offset in (0, 500_000)]
+    model_pairs = [metrics.take_distance(a[0], b[0]) for a, b in zip(*takes)]
+    model_m, real_m = float(np.concatenate(model_pairs).mean()), float(np.concatenate(real_pairs).mean())
+    return {"model_m": model_m, "real_m": real_m, "ratio": model_m / max(real_m, 1e-9)}
 
 
 @dataclass
@@ -260,48 +338,48 @@ class Scores:
 
 
 def reconstruction_scores(model, rows: SplitRows, batch_size: int, generator: torch.Generator, fps: int = DEFAULT_FPS,
-                          bar=None) -> Tuple[Scores, Scores, Dict[str, Any]]:
-    """Pose MSE, Temporal Consistency, Action Accuracy and Physics MSE from each clip's own ``z``.
+                          bar=None, seed: int = 0) -> Tuple[Scores, Scores, Dict[str, Any]]:
+    """Pose MSE, Temporal Consistency, Physics MSE and the action head's agreement from each clip's own ``z``.
 
     Returns the model's scores, real motion's and per-quantity physics errors for both.
     """
     real_start = rows.poses[:, 0, HIP_X]  # generated clips start where the real ones do
     poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
-                                   real_start, batch_size, fps, bar, clauses=rows.clauses)
+                                   real_start, batch_size, fps, bar, clauses=rows.clauses, seed=seed)
     physics = metrics.hip_physics(poses, rows.mass, fps)
     real_physics = metrics.hip_physics(rows.poses, rows.mass, fps)
     model_scores, real_scores = Scores.empty(), Scores.empty()
     model_scores.add_per_clip("pose_mse", metrics.pose_mse(poses, rows.poses), generator)
     model_scores.add_per_clip("temporal_consistency", metrics.temporal_consistency(poses, rows.poses), generator)
-    per_clip_accuracy = metrics.action_accuracy(actions, rows.actions)
-    model_scores.add_per_clip("action_accuracy", per_clip_accuracy, generator)
+    model_scores.add_per_clip("action_head_agreement", metrics.action_accuracy(actions, rows.actions), generator)
     model_scores.add_per_clip("physics_mse", metrics.physics_mse(physics, rows.physics), generator)
-    real_scores.values.update(pose_mse=0.0, temporal_consistency=0.0, action_accuracy=100.0)
+    real_scores.values.update(pose_mse=0.0, temporal_consistency=0.0, action_head_agreement=100.0)
     real_scores.add_per_clip("physics_mse", metrics.physics_mse(real_physics, rows.physics), generator)
     details = {"physics_mse_by_quantity": metrics.physics_mse_by_quantity(physics, rows.physics),
-               "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics),
-               "action_accuracy_by_actions_per_clip": metrics.grouped_means(
-                   per_clip_accuracy, metrics.segment_counts(rows.actions)),
-               "action_accuracy_by_actors": metrics.grouped_means(per_clip_accuracy, rows.num_actors)}
+               "real_physics_mse_by_quantity": metrics.physics_mse_by_quantity(real_physics, rows.physics)}
     return model_scores, real_scores, details
 
 
-def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, repeats: int, seed: int, batch_size: int,
-                 generator: torch.Generator, fps: int = DEFAULT_FPS, bar=None) -> Tuple[Scores, Scores]:
-    """R-precision, FID, diversity, foot skating and jitter of prior samples (``repeats`` draws of ``z``), and real's.
+def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, classifier, repeats: int, seed: int,
+                 generator: torch.Generator, fps: int = DEFAULT_FPS, bar=None
+                 ) -> Tuple[Scores, Scores, Dict[str, Any]]:
+    """Every metric of prior samples (``repeats`` takes of each scene, as the pipeline makes them), and real's.
 
-    In each repeat the model and real motion share the retrieval batches, the FID halves and the
-    diversity pairs, so the two columns differ only in the motion.
+    R-precision, FID and diversity through the contrastive evaluator; Action Accuracy through the frozen
+    motion classifier; limb amplitude, foot skating and jitter from the poses. In each repeat the model
+    and real motion share the retrieval batches, the FID halves and the diversity pairs, so the two
+    columns differ only in the motion. Returns both sides and details (accuracy by actions per clip
+    and by actors, over all repeats; amplitude by action, from the first repeat).
     """
     keys = rows.keys()
     text_space = evaluator.embed_text_batched(rows.text_embeddings, rows.slot, rows.num_actors)
     real_space = evaluator.embed_motion_batched(rows.poses)
     model_runs: Dict[str, List[Optional[float]]] = {key: [] for key in PRIOR_KEYS}
     real_runs: Dict[str, List[Optional[float]]] = {key: [] for key in EMBEDDING_KEYS}
+    details: Dict[str, Any] = {}
+    per_clip_runs: List[torch.Tensor] = []
     for repeat in range(repeats):
-        latents, start_x = prior_latents(rows, seed + repeat)
-        sampled, _ = generate_rows(model, rows.text_embeddings, latents, rows.slot, rows.num_actors, start_x,
-                                   batch_size, fps, bar, clauses=rows.clauses)
+        sampled = prior_samples(model, rows, seed + repeat, fps, bar)
         batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
         halves = _halves(len(rows), generator)
         pair_seed = int(torch.randint(2**62, (1,), generator=generator))
@@ -312,6 +390,17 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, repeats
                 runs[key].append(scored[key])
         model_runs["foot_skating"].append(float(metrics.foot_skating(sampled, fps).mean()))
         model_runs["jitter"].append(float(metrics.jitter(sampled).mean()))
+        judged, per_clip, extra = motion_scores(sampled, rows, classifier, fps)
+        for key in MOTION_KEYS:
+            model_runs[key].append(judged[key])
+        per_clip_runs.append(per_clip)
+        if repeat == 0:
+            details = dict(extra)
+    per_clip = torch.stack(per_clip_runs).mean(0)  # the same clips are judged in every repeat (real timelines)
+    kept = ~torch.isnan(per_clip)
+    details.update(action_accuracy_by_actions_per_clip=metrics.grouped_means(
+                       per_clip[kept], metrics.segment_counts(rows.actions)[kept]),
+                   action_accuracy_by_actors=metrics.grouped_means(per_clip[kept], rows.num_actors[kept]))
     model_scores, real_scores = Scores.empty(), Scores.empty()
     for key in PRIOR_KEYS:
         model_scores.add_repeats(key, model_runs[key])
@@ -319,7 +408,9 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, repeats
         real_scores.add_repeats(key, real_runs[key])
     real_scores.add_per_clip("foot_skating", metrics.foot_skating(rows.poses, fps), generator)
     real_scores.add_per_clip("jitter", metrics.jitter(rows.poses), generator)
-    return model_scores, real_scores
+    real_judged, _, _ = motion_scores(rows.poses, rows, classifier, fps)
+    real_scores.values.update({key: real_judged[key] for key in MOTION_KEYS})
+    return model_scores, real_scores, details
 
 
 def _embedding_scores(text_space: torch.Tensor, motion: torch.Tensor, real_space: torch.Tensor,
@@ -392,9 +483,17 @@ def evaluate(
         data_dir, identity, training_split_fingerprint(data_dir), lambda: load_split(data_dir, "train", encoder),
         evaluator_config, fps=DEFAULT_FPS, progress=progress)
 
+    from .data_check import load_or_train_motion_classifier
+
+    classifier, classifier_meta = load_or_train_motion_classifier(data_dir, training_split_fingerprint(data_dir))
     with tqdm(total=len(rows) * (1 + repeats), desc=f"generating {split}", unit="clip", disable=not progress) as bar:
-        model_scores, real_scores, details = reconstruction_scores(model, rows, batch_size, generator, bar=bar)
-        prior_model, prior_real = prior_scores(model, rows, evaluator, repeats, seed, batch_size, generator, bar=bar)
+        model_scores, real_scores, details = reconstruction_scores(model, rows, batch_size, generator, bar=bar,
+                                                                   seed=seed)
+        prior_model, prior_real, prior_details = prior_scores(model, rows, evaluator, classifier, repeats, seed,
+                                                              generator, bar=bar)
+    variety = seed_variety(model, encoder, seed)
+    details.update(prior_details, seed_variety_m={"model": variety["model_m"], "real": variety["real_m"]})
+    prior_model.values["seed_variety"], prior_real.values["seed_variety"] = variety["ratio"], 1.0
     for side, extra in ((model_scores, prior_model), (real_scores, prior_real)):
         side.values.update(extra.values)
         side.intervals.update(extra.intervals)
@@ -414,12 +513,22 @@ def evaluate(
         "text_encoder": identity,
         "variant": ckpt.variant,
         "evaluator": {k: evaluator_meta[k] for k in ("path", "cached", "train_loss", "train_seconds", "config")},
+        "motion_classifier": {k: classifier_meta[k] for k in ("path", "cached", "epochs")},
+        "sampler": _sampler_settings(model),
         "details": details,
         "seconds": round(time.perf_counter() - started, 2),
     }
     if output is not None:
         write_metrics(output, result)
     return result
+
+
+def _sampler_settings(model) -> Dict[str, Any]:
+    """How the model generated: its objective and, for a flow model, the sampler's steps and guidance."""
+    objective = model.config.get("objective", "regression")
+    if objective != "flow":
+        return {"objective": objective}
+    return {"objective": objective, "steps": model.sample_steps, "guidance": model.guidance_scale}
 
 
 def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -433,7 +542,7 @@ def _finite_or_none(value: Optional[float]) -> Optional[float]:
 
 
 _RANGES: Dict[str, Tuple[float, float]] = {
-    "action_accuracy": (0.0, 100.0), "r_precision_top1": (0.0, 1.0), "r_precision_top3": (0.0, 1.0),
+    "action_accuracy": (0.0, 100.0), "action_accuracy_clip": (0.0, 100.0), "action_head_agreement": (0.0, 100.0), "r_precision_top1": (0.0, 1.0), "r_precision_top3": (0.0, 1.0),
     "foot_skating": (0.0, 1.0),
 }
 """Where a metric can lie; every other metric is at least 0. A t interval of few repeats can overshoot."""
@@ -457,7 +566,13 @@ def write_metrics(path: PathLike, result: Mapping[str, Any]) -> Path:
 _LABELS = {
     "pose_mse": ("Pose MSE", "m^2", "lower"),
     "temporal_consistency": ("Temporal Consistency", "m^2/frame^2", "lower"),
-    "action_accuracy": ("Action Accuracy", "%", "higher"),
+    "action_accuracy": ("Action Accuracy", "% frames", "higher"),
+    "action_accuracy_clip": ("Action Accuracy/clip", "%", "higher"),
+    "amplitude_hands": ("Amplitude hands", "gen/real", "~1"),
+    "amplitude_feet": ("Amplitude feet", "gen/real", "~1"),
+    "amplitude_hip_height": ("Amplitude hip height", "gen/real", "~1"),
+    "seed_variety": ("Seed variety", "gen/real", "~1"),
+    "action_head_agreement": ("Action-head agreement", "%", "higher"),
     "physics_mse": ("Physics MSE", "SI", "lower"),
     "r_precision_top1": ("R-precision top-1", "", "higher"),
     "r_precision_top3": ("R-precision top-3", "", "higher"),

@@ -346,3 +346,88 @@ def bootstrap_interval(per_clip: torch.Tensor, num_resamples: int = 1000, confid
     tail = (1 - confidence) / 2
     low, high = torch.quantile(means, torch.tensor([tail, 1 - tail], dtype=torch.float64)).tolist()
     return low, high
+
+
+LIMB_GROUPS: Tuple[str, ...] = ("hands", "feet", "hip_height")
+"""The three spreads of :func:`limb_spread`: hands and feet relative to the hip, and the hip's height."""
+
+
+def limb_spread(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS) -> Tuple[np.ndarray, np.ndarray]:
+    """How far hands and feet swing (relative to the hip) and the hip rises and falls, per action segment.
+
+    For every single-action segment of ``timelines [R, T]`` (blends trimmed, see
+    :func:`..evaluation.data_check.action_segments`) of the motion ``poses [R, T, 20]``: the standard
+    deviation over the segment's frames of each hand's ``(x, y)`` relative to the hip (the root of
+    the two variances, averaged over both hands), the same for the feet, and of the hip's height, in
+    metres. Returns ``(spreads [S, 3], labels [S])`` in the order of :data:`LIMB_GROUPS`.
+
+    >>> p = np.zeros((1, 100, 20), np.float32); p[0, :, 15] = np.sin(np.arange(100) / 4)  # left hand y
+    >>> spreads, labels = limb_spread(p, np.zeros((1, 100), np.int64))
+    >>> spreads.round(2).tolist(), labels.tolist()
+    ([[0.35, 0.0, 0.0]], [0])
+    """
+    from .data_check import action_segments
+
+    hip_slots = list(JOINT_SLOTS["hip"])
+    spreads, labels = [], []
+    for row in range(len(poses)):
+        for a, b, label in action_segments(timelines[row], fps):
+            window = np.asarray(poses[row, a:b], np.float64)
+            hip = window[:, hip_slots]
+            groups = []
+            for joints in (("left_hand", "right_hand"), ("left_foot", "right_foot")):
+                each = [np.sqrt((window[:, list(JOINT_SLOTS[j])] - hip).var(axis=0).sum()) for j in joints]
+                groups.append(float(np.mean(each)))
+            groups.append(float(hip[:, 1].std()))
+            spreads.append(groups)
+            labels.append(label)
+    if not spreads:
+        return np.zeros((0, len(LIMB_GROUPS))), np.zeros(0, np.int64)
+    return np.asarray(spreads), np.asarray(labels, np.int64)
+
+
+def amplitude_ratios(generated: np.ndarray, real: np.ndarray, labels: np.ndarray
+                     ) -> Tuple[Dict[str, float], Dict[int, List[float]]]:
+    """Limb amplitude, generated / real: per action class, then over classes weighted by real amplitude.
+
+    ``generated`` and ``real`` are :func:`limb_spread` outputs ``[S, 3]`` of the same segments
+    (``labels [S]``). For each class the mean spread of the generated segments is divided by the
+    real one's; the overall figure per group is ``sum_c gen(c) / sum_c real(c)`` (so that actions
+    with no real movement in a group, whose ratio is undefined, do not dominate). 1 = real
+    movement, 0 = a figure frozen in its mean pose. Returns ``({group: ratio}, {class: [ratio per group]})``.
+
+    >>> ratios, per_class = amplitude_ratios(np.ones((2, 3)) * 0.5, np.ones((2, 3)), np.array([0, 1]))
+    >>> ratios
+    {'hands': 0.5, 'feet': 0.5, 'hip_height': 0.5}
+    """
+    classes = sorted(set(labels.tolist()))
+    if not classes:
+        return {group: float("nan") for group in LIMB_GROUPS}, {}
+    gen_means = np.stack([generated[labels == c].mean(0) for c in classes])  # (C, 3)
+    real_means = np.stack([real[labels == c].mean(0) for c in classes])
+    overall = gen_means.sum(0) / np.maximum(real_means.sum(0), 1e-9)
+    per_class = {c: (g / np.maximum(r, 1e-9)).round(4).tolist() for c, g, r in zip(classes, gen_means, real_means)}
+    return dict(zip(LIMB_GROUPS, overall.round(6).tolist())), per_class
+
+
+def take_distance(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """How different two takes of the same prompt are: mean joint distance per clip, in metres.
+
+    ``first`` and ``second`` are world poses ``[R, T, 20]``; each clip is first moved so that its hip
+    starts at x = 0 (where the actor stands is placement, not motion), then the six joints' positions
+    are compared frame by frame.
+
+    >>> a = np.zeros((1, 10, 20)); b = a.copy(); b[..., 1::2] += 0.3
+    >>> take_distance(a, b).round(3).tolist()
+    [0.3]
+    """
+    def centred(poses: np.ndarray) -> np.ndarray:
+        out = np.asarray(poses, np.float64).copy()
+        out[..., 0::2] -= out[:, :1, JOINT_SLOTS["hip"][0]][..., None]
+        return out
+
+    a, b = centred(first), centred(second)
+    total = np.zeros(a.shape[:2])
+    for x, y in JOINT_SLOTS.values():
+        total += np.hypot(a[..., x] - b[..., x], a[..., y] - b[..., y])
+    return total.mean(axis=1) / len(JOINT_SLOTS)

@@ -59,6 +59,25 @@ CLAUSE_SHARPNESS = 2.0
 
 
 LATENT_FEATURES = 6
+OBJECTIVES = ("regression", "flow")
+"""Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
+network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
+LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression"}
+"""What a stored model config that lacks a key was trained with: configs saved before clause input
+have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``."""
+TIME_FEATURES = 16
+"""Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
+
+
+def time_features(time: torch.Tensor) -> torch.Tensor:
+    """(B,) flow times in [0, 1] -> (B, 2 * TIME_FEATURES) sin/cos features at geometric frequencies.
+
+    >>> time_features(torch.tensor([0.0, 1.0])).shape
+    torch.Size([2, 32])
+    """
+    freqs = torch.pi * torch.exp(torch.linspace(0.0, 6.0, TIME_FEATURES, device=time.device))  # pi .. ~1267
+    angle = time.float()[:, None] * freqs[None, :]
+    return torch.cat([torch.sin(angle), torch.cos(angle)], dim=-1)
 
 
 def latent_features(latents: torch.Tensor) -> torch.Tensor:
@@ -176,6 +195,9 @@ class StickFigureTransformer(
         dropout: float = 0.1,
         text_encoder: Optional[str] = None,
         max_clauses: int = MAX_CLAUSES,
+        objective: str = "flow",
+        sample_steps: int = 8,
+        guidance_scale: float = 2.0,
     ) -> None:
         super().__init__()
         if d_model % nhead:
@@ -190,7 +212,12 @@ class StickFigureTransformer(
             embedding_dim=embedding_dim, num_actions=num_actions, dim_feedforward=dim_feedforward,
             max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
+            objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale,
         )
+        if objective not in OBJECTIVES:
+            raise ConfigError(f"objective={objective!r}: choose one of {', '.join(OBJECTIVES)}")
+        if sample_steps < 1:
+            raise ConfigError(f"sample_steps={sample_steps}: the flow sampler needs at least 1 step")
         if max_clauses < 0:
             raise ConfigError(f"max_clauses={max_clauses}: give 0 (sentence vector only) or more")
         self.text_encoder = text_encoder
@@ -199,6 +226,7 @@ class StickFigureTransformer(
         self.num_tokens = max_frames // frames_per_token
         self.output_dim, self.num_actions, self.max_actors = output_dim, num_actions, max_actors
         self.max_clauses = max_clauses
+        self.objective, self.sample_steps, self.guidance_scale = objective, sample_steps, guidance_scale
 
         # sentence embeddings are unit vectors (about 0.03 per value): normalise before projecting
         self.text_proj = nn.Sequential(
@@ -214,6 +242,10 @@ class StickFigureTransformer(
         self.context_in = nn.Linear(frames_per_token * (input_dim + 1), d_model)
         # how much each frame reads of the prompt's clauses laid over the whole clip vs the actor's share
         self.clause_gate = nn.Linear(d_model, 2) if max_clauses > 0 else None
+        if objective == "flow":
+            # the motion being denoised (5 frames per token) and how noisy it is
+            self.noisy_in = nn.Linear(frames_per_token * output_dim, d_model)
+            self.time_proj = nn.Linear(2 * TIME_FEATURES, d_model)
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
@@ -233,6 +265,8 @@ class StickFigureTransformer(
         context_mask: Optional[torch.Tensor] = None,
         clause_embeddings: Optional[torch.Tensor] = None,
         clause_mask: Optional[torch.Tensor] = None,
+        noisy_motion: Optional[torch.Tensor] = None,
+        time: Optional[torch.Tensor] = None,
     ) -> MotionOutput:
         """Predict normalised motion features and per-frame action logits.
 
@@ -241,7 +275,10 @@ class StickFigureTransformer(
         in the same normalised feature space as the output; ``clause_embeddings`` (B, K, E) with
         ``clause_mask`` (B, K) bool, K <= ``max_clauses`` (see
         :func:`..inference.clauses.encode_prompts`; a model with ``max_clauses`` > 0 was trained with
-        them and should be given them).
+        them and should be given them). A ``flow`` model also reads ``noisy_motion`` (B, T, output_dim),
+        the normalised motion at flow time ``time`` (B,) in [0, 1] (0: pure noise, 1: clean), and
+        predicts the clean motion; without them it reads pure noise at ``t = 0`` (the count head, which
+        reads the text only, needs neither).
         """
         batch = text_embedding.shape[0]
         device = text_embedding.device
@@ -252,7 +289,13 @@ class StickFigureTransformer(
         text = self.text_proj(text_embedding)  # (B, C)
         cond = text + self.latent_proj(latent_features(latents)) + self.slot_embedding(slot)
         cond = cond + self.count_embedding(num_actors.clamp(1, self.max_actors) - 1)
+        if self.objective == "flow":
+            if time is None:
+                time = torch.zeros(batch, device=device)
+            cond = cond + self.time_proj(time_features(time).to(text.dtype))
         h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
+        if self.objective == "flow" and noisy_motion is not None:
+            h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
         if clause_embeddings is not None and self.max_clauses > 0:
             if clause_mask is None:
                 clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
@@ -287,17 +330,28 @@ class StickFigureTransformer(
         num_actors: Optional[torch.Tensor] = None,
         clause_embeddings: Optional[torch.Tensor] = None,
         clause_mask: Optional[torch.Tensor] = None,
+        noise: Optional[torch.Tensor] = None,
+        steps: Optional[int] = None,
+        guidance: Optional[float] = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Motion features in physical units (B, T, output_dim) and action ids (B, T), text only.
+
+        A ``flow`` model runs its sampler (:func:`..inference.sampler.sample_features`) from ``noise``.
 
         >>> model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1)
         >>> feats, actions = model.generate(torch.zeros(1, 1024), torch.rand(1, 16))
         >>> tuple(feats.shape), tuple(actions.shape)
         ((1, 250, 20), (1, 250))
         """
-        out = self(text_embedding, latents, slot, num_actors, clause_embeddings=clause_embeddings,
-                   clause_mask=clause_mask)
-        return self.denormalize(out.motion), out.action_logits.argmax(-1)
+        from ..inference.sampler import sample_features
+
+        batch, device = text_embedding.shape[0], text_embedding.device
+        if slot is None:
+            slot = torch.zeros(batch, dtype=torch.long, device=device)
+        if num_actors is None:
+            num_actors = torch.ones(batch, dtype=torch.long, device=device)
+        return sample_features(self, text_embedding, latents, slot, num_actors, clause_embeddings, clause_mask,
+                               noise=noise, steps=steps, guidance=guidance)
 
     def normalize(self, features: torch.Tensor) -> torch.Tensor:
         """Physical motion features -> the network's normalised space."""
@@ -336,7 +390,7 @@ class StickFigureTransformer(
         weights = _resolve_weights(model_id, (WEIGHTS_SAFETENSORS, WEIGHTS_BIN), revision=revision,
                                    cache_dir=cache_dir, force_download=force_download,
                                    local_files_only=local_files_only, token=token)
-        model = cls(**model_kwargs)
+        model = cls(**{**LEGACY_MODEL_DEFAULTS, **model_kwargs})
         load_state_dict_strict(model, load_checkpoint(weights).state_dict, weights)
         model.to(map_location)
         model.eval()

@@ -48,13 +48,48 @@ class TrainResult:
     history: List[Dict[str, Any]] = field(default_factory=list)
 
 
-def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
-    """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised."""
+TEXT_DROPOUT = 0.1
+"""Share of a flow model's training rows that see no text (classifier-free guidance learns from them)."""
+
+
+def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int) -> Dict[str, torch.Tensor]:
+    """Noise ``(B, T, D)``, flow times ``(B,)`` and text-dropout flags ``(B,)`` of global batch ``step``.
+
+    A pure function of ``(seed, step)`` (like the batch order), so ``--resume`` stays exact.
+
+    >>> parts = flow_inputs(4, 250, 20, step=0, seed=0)
+    >>> tuple(parts["noise"].shape), tuple(parts["time"].shape), parts["drop_text"].dtype
+    ((4, 250, 20), (4,), torch.bool)
+    """
+    generator = torch.Generator().manual_seed(seed * 104_729 + step + 17)
+    return {"noise": torch.randn(batch_size, frames, width, generator=generator),
+            "time": torch.rand(batch_size, generator=generator),
+            "drop_text": torch.rand(batch_size, generator=generator) < TEXT_DROPOUT}
+
+
+def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: str = "regression"):
+    """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised.
+
+    ``objective`` ``"flow"``: the batch also holds ``noise``, ``time`` and ``drop_text``
+    (:func:`flow_inputs`); the network sees the motion at flow time ``t`` (``(1 - t) noise + t motion``)
+    and predicts the clean motion, with the text withheld from the ``drop_text`` rows.
+    """
     mask = batch.get("context_mask")
-    out = model(batch["text_embedding"], batch["latents"], batch["slot"], batch["num_actors"],
-                context=None if mask is None else batch["features"], context_mask=mask,
-                clause_embeddings=batch.get("clause_embeddings"), clause_mask=batch.get("clause_mask"))
     target = batch["features"]
+    text, clause_mask = batch["text_embedding"], batch.get("clause_mask")
+    extra: Dict[str, torch.Tensor] = {}
+    keep = None
+    if objective == "flow":
+        t = batch["time"].to(target.dtype)
+        extra = {"noisy_motion": (1 - t[:, None, None]) * batch["noise"] + t[:, None, None] * target,
+                 "time": batch["time"]}
+        keep = ~batch["drop_text"]
+        text = text * keep[:, None].to(text.dtype)
+        if clause_mask is not None:
+            clause_mask = clause_mask & keep[:, None]
+    out = model(text, batch["latents"], batch["slot"], batch["num_actors"],
+                context=None if mask is None else target, context_mask=mask,
+                clause_embeddings=batch.get("clause_embeddings"), clause_mask=clause_mask, **extra)
     motion = F.mse_loss(out.motion.float(), target)
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
     # the hip's x is integrated from predicted speed, so a small speed bias becomes metres of drift:
@@ -62,7 +97,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights):
     speed_error = (out.motion[..., HIP_X].float() - target[..., HIP_X])
     trajectory = (torch.cumsum(speed_error, dim=1) / speed_error.shape[1] ** 0.5).pow(2).mean()
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
-    count = F.cross_entropy(out.count_logits.float(), batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1)
+    count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
+    count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
+    count = count_each.mean() if keep is None else (count_each * keep).sum() / keep.sum().clamp_min(1)
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.action * action + weights.count * count)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "action": action, "count": count}
@@ -156,8 +193,11 @@ def plot_loss_curves(history: List[Dict[str, Any]], path: Path) -> Optional[Path
 
 @torch.no_grad()
 def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor, weights,
-                  batch_size: int = 64) -> Dict[str, float]:
-    """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout)."""
+                  batch_size: int = 64, objective: str = "regression") -> Dict[str, float]:
+    """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout).
+
+    A flow model is scored at the same noise and flow times on every call (fixed per batch).
+    """
     was_training = model.training
     model.eval()
     sums: Dict[str, float] = {}
@@ -167,7 +207,11 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
         index = torch.arange(start, min(start + batch_size, len(rows)))
         batch = {k: v.to(device) for k, v in rows.batch(index).items()}
         batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
-        losses, out = compute_losses(model, batch, weights)
+        if objective == "flow":
+            fixed = flow_inputs(len(index), *batch["features"].shape[1:], step=start, seed=-1)
+            batch.update({k: v.to(device) for k, v in fixed.items()})
+            batch["drop_text"] = torch.zeros_like(batch["drop_text"])
+        losses, out = compute_losses(model, batch, weights, objective)
         for k, v in losses.items():
             sums[k] = sums.get(k, 0.0) + float(v) * len(index)
         correct += int((out.action_logits.argmax(-1) == batch["actions"]).sum())
@@ -268,6 +312,7 @@ def train(
 
     model, base_info = _initial_model(config, init_from, encoder.identity)
 
+    objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
     clauses = model.config.get("max_clauses", 0)
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
@@ -337,8 +382,11 @@ def train(
         batch = {k: v.to(device) for k, v in train_rows.batch(index).items()}
         mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
         batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
+        if objective == "flow":
+            drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed)
+            batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
         with accelerator.autocast():
-            losses, _ = compute_losses(model, batch, tc.loss_weights)
+            losses, _ = compute_losses(model, batch, tc.loss_weights, objective)
         accelerator.backward(losses["loss"])
         if tc.grad_clip:
             accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
@@ -362,7 +410,8 @@ def train(
         out_of_time = (tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60) or (
             stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
-            scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights)
+            scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights,
+                                   objective=objective)
             record = {"split": "val", "step": step, **scores}
             history.append(record)
             if accelerator.is_main_process:

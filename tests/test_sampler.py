@@ -1,0 +1,87 @@
+"""The one generation path (inference/sampler.py) and the flow objective's contract with old checkpoints."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from stick_gen.inference.clauses import PromptVectors
+from stick_gen.inference.sampler import flow_times, sample_features, sample_scenes
+from stick_gen.model.transformer import StickFigureTransformer
+
+
+def tiny(objective="flow", **kwargs):
+    torch.manual_seed(0)
+    return StickFigureTransformer(d_model=32, nhead=4, num_layers=1, dim_feedforward=64, objective=objective,
+                                  **kwargs).eval()
+
+
+def rows(n=2):
+    """The same actor rows on every call."""
+    generator = torch.Generator().manual_seed(1)
+    return (torch.randn(n, 1024, generator=generator), torch.rand(n, 16, generator=generator),
+            torch.zeros(n, dtype=torch.long), torch.ones(n, dtype=torch.long))
+
+
+def test_flow_times_run_from_noise_to_clean_and_crowd_the_end():
+    times = flow_times(8)
+    assert times[0] == 0 and times[-1] == 1 and bool((times.diff() > 0).all())
+    assert times.diff()[-1] < times.diff()[0]
+
+
+def test_flow_sampler_is_a_function_of_its_noise_and_counts_its_steps():
+    model = tiny()
+    calls = []
+    model.register_forward_hook(lambda *_: calls.append(1))
+    noise = torch.randn(2, 250, 20)
+    first, actions = sample_features(model, *rows(), noise=noise, steps=3, guidance=2.0)
+    assert len(calls) == 3  # one batched pass per step, the guided and unguided halves together
+    again, _ = sample_features(model, *rows(), noise=noise, steps=3, guidance=2.0)
+    other, _ = sample_features(model, *rows(), noise=torch.randn(2, 250, 20), steps=3, guidance=2.0)
+    unguided, _ = sample_features(model, *rows(), noise=noise, steps=3, guidance=1.0)
+    assert first.shape == (2, 250, 20) and actions.shape == (2, 250)
+    assert torch.equal(first, again) and not torch.allclose(first, other) and not torch.allclose(first, unguided)
+
+
+def test_a_regression_model_is_one_pass_and_ignores_noise():
+    model = tiny("regression")
+    a, _ = sample_features(model, *rows(), noise=torch.randn(2, 250, 20), steps=5)
+    b, _ = sample_features(model, *rows(), noise=torch.randn(2, 250, 20), steps=2)
+    assert torch.equal(a, b)
+    assert not hasattr(model, "noisy_in")
+
+
+def test_scenes_do_not_depend_on_their_batch():
+    model = tiny()
+    vectors = PromptVectors(torch.randn(3, 1024), None, None)
+    together = sample_scenes(model, vectors, counts=[1, 2, 3], seeds=[5, 6, 7])
+    alone = sample_scenes(model, PromptVectors(vectors.sentence[1:2], None, None), counts=[2], seeds=[6])
+    assert [s[0].shape for s in together] == [(1, 250, 20), (2, 250, 20), (3, 250, 20)]
+    np.testing.assert_allclose(together[1][0], alone[0][0], atol=1e-5)
+    assert together[2][2].shape == (3,)  # one start x per actor
+
+
+def test_configs_saved_before_flow_matching_load_as_regression(tmp_path):
+    from stick_gen.model.checkpoint import load_model, save_training_checkpoint
+
+    old = tiny("regression")
+    old.save_pretrained(tmp_path / "old")
+    config = json.loads((tmp_path / "old" / "config.json").read_text())
+    del config["objective"]  # what a config.json written before the flow objective holds
+    (tmp_path / "old" / "config.json").write_text(json.dumps(config))
+    loaded = StickFigureTransformer.from_pretrained(tmp_path / "old")
+    assert loaded.objective == "regression"
+    path = save_training_checkpoint(tmp_path / "old.pt", old)
+    assert load_model(path)[0].objective == "regression"
+    flow = tiny("flow")
+    assert load_model(save_training_checkpoint(tmp_path / "flow.pt", flow))[0].objective == "flow"
+
+
+def test_bad_sampler_settings_are_config_errors():
+    from stick_gen.model.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="objective='diffusion'"):
+        tiny("diffusion")
+    with pytest.raises(ConfigError, match="sample_steps=0"):
+        tiny(sample_steps=0)
