@@ -45,8 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(cmd)
+        _accept_debug(cmd)
         cmd.set_defaults(_run=module.run)
     return parser
+
+
+def _accept_debug(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--debug`` after a command and its sub-verbs too (``stick-gen generate ... --debug``).
+
+    The default is SUPPRESS, so a command line without it keeps the top-level value.
+    """
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for verb in dict.fromkeys(action.choices.values()):
+                _accept_debug(verb)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -130,7 +130,7 @@ def test_generate_batch_and_errors(untrained_checkpoint, tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["001_a_person_waves.motion", "002_two_people_playing_catch.motion"]
     capsys.readouterr()
     cases = [
-        (["generate", "", "-o", str(tmp_path / "x.gif"), "--checkpoint", str(path)], "either one PROMPT"),
+        (["generate", "", "-o", str(tmp_path / "x.gif"), "--checkpoint", str(path)], "the prompt is empty"),
         (["generate", "hi", "-o", str(tmp_path / "x.avi"), "--checkpoint", str(path)], "unknown output format"),
         (["generate", "hi", "-o", "/proc/nope/x.gif", "--checkpoint", str(path)], "cannot write"),
         (["generate", "hi", "-o", str(tmp_path / "x.gif"), "--checkpoint", str(tmp_path / "missing.pt")], "no such file"),

@@ -33,12 +33,18 @@ from typing import List, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from ..model.checkpoint import load_model
+from ..model.checkpoint import CONFIG_JSON, load_model, read_config_json
 from ..model.errors import GenerationError
 from ..model.pose import features_to_pose
 from ..model.transformer import StickFigureTransformer
 from .animation import Animation
 from .clauses import encode_prompts
+
+
+def _check_config(folder: Path) -> None:
+    """Check a model folder's config.json (types, keys, sizes) before anything is built from it."""
+    if (folder / CONFIG_JSON).is_file():
+        read_config_json(folder / CONFIG_JSON)
 
 
 class StickGenPipeline:
@@ -68,17 +74,18 @@ class StickGenPipeline:
             model, _ = load_model(source)
             resolved = None
         elif os.path.isdir(source):
+            _check_config(Path(source))
             model = StickFigureTransformer.from_pretrained(source)
             resolved = None
         else:
             if os.path.sep in source and not source.count("/") == 1:
                 raise GenerationError(f"{source}: no such file or directory, and not a Hub repo id (owner/name)")
-            from huggingface_hub import snapshot_download
+            from .hub_download import download_model_files
 
-            local = snapshot_download(repo_id=source, revision=revision, token=token,
-                                      allow_patterns=["config.json", "model.safetensors"])
+            local = download_model_files(source, revision=revision, token=token)  # one-line errors
+            _check_config(local)
             model = StickFigureTransformer.from_pretrained(local)
-            resolved = Path(local).name  # the snapshot folder is named by its commit
+            resolved = local.name  # the snapshot folder is named by its commit
         pipe = cls(model, model_id=source, revision=revision or resolved)
         pipe.commit = resolved
         return pipe.to(device)

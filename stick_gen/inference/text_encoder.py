@@ -194,6 +194,16 @@ class TextEncoder:
         return f"{type(self).__name__}(identity={self.identity!r}, device={str(self.device)!r})"
 
 
+def prompt_has_words(text: str) -> bool:
+    """Whether ``text`` holds any word (a letter or digit): a prompt of only punctuation or emoji has none,
+    and no encoder can read a motion from it.
+
+    >>> prompt_has_words("a person waves!"), prompt_has_words("!!! \U0001F389 ...")
+    (True, False)
+    """
+    return any(ch.isalnum() for ch in text)
+
+
 def _checked_prompts(texts: Sequence[str]) -> List[str]:
     if isinstance(texts, str):
         raise GenerationError(f"encode() takes a list of prompts, got the single string {texts[:40]!r}: "

@@ -36,7 +36,7 @@ import torch
 from .errors import CheckpointError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
 from .transformer import LATENT_FEATURES, MAX_CLAUSES
-from .variants import get_variant, variant_for_shape
+from .variants import VARIANTS, get_variant, variant_for_shape
 
 CHECKPOINT_FORMAT_VERSION = 1
 WEIGHTS_BIN = "pytorch_model.bin"
@@ -196,15 +196,17 @@ def load_checkpoint(path: PathLike, mmap: bool = False) -> Checkpoint:
             raise CheckpointError(f"{path}: a LoRA checkpoint without adapter tensors ('adapter_state_dict')")
         meta = {k: v for k, v in obj.items() if k != "adapter_state_dict"}
         base = obj.get("base_model") or {}
-        return Checkpoint(path, "lora", dict(adapter), base.get("model_config"), obj.get("text_encoder"),
-                          base.get("variant"), meta)
+        if not isinstance(base, Mapping):
+            raise CheckpointError(f"{path}: 'base_model' of a LoRA checkpoint must be a mapping")
+        return Checkpoint(path, "lora", dict(adapter), _stored_config(base.get("model_config"), path),
+                          obj.get("text_encoder"), base.get("variant"), meta)
     if isinstance(obj, Mapping) and "model_state_dict" in obj:
         state = obj["model_state_dict"]
         if not _is_state_dict(state):
             raise CheckpointError(f"{path}: 'model_state_dict' is empty or holds non-tensor values")
         meta = {k: v for k, v in obj.items() if k not in ("model_state_dict", "model_config", "text_encoder", "variant")}
-        return _finish(Checkpoint(path, "training", dict(state), obj.get("model_config"), obj.get("text_encoder"),
-                                  obj.get("variant"), meta))
+        return _finish(Checkpoint(path, "training", dict(state), _stored_config(obj.get("model_config"), path),
+                                  obj.get("text_encoder"), obj.get("variant"), meta))
     if _is_state_dict(obj):
         config = _read_config_beside(path)
         return _finish(Checkpoint(path, "state_dict", dict(obj), config.get("model_config"),
@@ -216,16 +218,191 @@ def load_checkpoint(path: PathLike, mmap: bool = False) -> Checkpoint:
     )
 
 
+def _stored_config(config: Any, path: Path) -> Optional[Dict[str, Any]]:
+    """A model config stored inside a checkpoint file, checked (:func:`check_model_config`); None if absent."""
+    return None if config is None else check_model_config(config, source=path)
+
+
 def _read_config_beside(weights: Path) -> Dict[str, Any]:
-    """The ``config.json`` next to a weights file, split into model config and metadata."""
+    """The ``config.json`` next to a weights file, checked, split into model config and metadata."""
     config_file = weights.parent / CONFIG_JSON
     if not config_file.is_file():
         return {}
+    return split_config_json(read_config_json(config_file))
+
+
+MAX_CONFIG_JSON_BYTES = 64 * 1024
+"""A stick-gen ``config.json`` is under 1 KB; a larger file is refused unread."""
+
+MAX_MODEL_PARAMETERS = 4 * max(v.params for v in VARIANTS.values())
+"""Largest model a config may describe (4x the large variant: 112M parameters, 450 MB in float32)."""
+
+MODEL_CONFIG_BOUNDS: Dict[str, Tuple[float, float]] = {
+    "input_dim": (1, 1024), "d_model": (8, 2048), "nhead": (1, 128), "num_layers": (0, 64),
+    "output_dim": (1, 1024), "embedding_dim": (1, 8192), "num_actions": (1, 4096),
+    "dim_feedforward": (1, 16384), "max_frames": (1, 10_000), "frames_per_token": (1, 250),
+    "latent_dim": (1, 1024), "max_actors": (1, 64), "dropout": (0.0, 1.0), "max_clauses": (0, 64),
+    "sample_steps": (1, 1000), "guidance_scale": (0.0, 100.0),
+}
+"""Inclusive bounds of numeric model-config values; the published variants lie well inside them.
+A constructor argument not listed here is checked for its type only (numbers: 0..1,000,000)."""
+
+CONFIG_JSON_METADATA: Dict[str, Tuple[type, ...]] = {
+    "model_type": (str,), "variant": (str, type(None)), "pose_layout_version": (int,), "format_version": (int,),
+}
+"""Keys of ``config.json`` besides the constructor arguments (see :func:`model_config_json`), with their types."""
+
+_MAX_CONFIG_STRING = 200
+_DEFAULT_INT_BOUNDS = (0, 1_000_000)
+
+
+def read_config_json(path: PathLike) -> Dict[str, Any]:
+    """Read and check a model's ``config.json`` before anything is built from it (see :func:`check_model_config`).
+
+    Refuses, in one line that names the file: a file over :data:`MAX_CONFIG_JSON_BYTES`, text that is
+    not UTF-8 JSON (or nested too deep), anything but an object, unknown keys and values of the wrong
+    type or size.
+
+    >>> read_config_json("saved/config.json")["d_model"]   # doctest: +SKIP
+    256
+    """
+    path = Path(path)
     try:
-        raw = json.loads(config_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise CheckpointError(f"{config_file}: not valid JSON ({err})") from None
-    return split_config_json(raw)
+        size = path.stat().st_size
+        if size > MAX_CONFIG_JSON_BYTES:
+            raise CheckpointError(f"{path}: {size:,} bytes, too large for a model config.json "
+                                  f"(at most {MAX_CONFIG_JSON_BYTES:,}); it is not a stick-gen config")
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise CheckpointError(f"{path}: cannot read it ({err.strerror or err})") from None
+    except UnicodeDecodeError as err:
+        raise CheckpointError(f"{path}: not UTF-8 text (byte {err.start}); it is not a stick-gen config.json. "
+                              f"Re-download or re-save the model") from None
+    except RecursionError:
+        raise CheckpointError(f"{path}: JSON nested too deeply; it is not a stick-gen config.json") from None
+    except ValueError as err:  # JSONDecodeError, and numbers longer than Python reads
+        raise CheckpointError(f"{path}: not valid JSON ({str(err)[:120]}). Re-download or re-save the model") from None
+    if not isinstance(raw, dict):
+        raise CheckpointError(f"{path}: holds a JSON {type(raw).__name__}, not an object of model settings")
+    params = _constructor_types()
+    unknown = sorted(str(k)[:40] for k in raw if k not in params and k not in CONFIG_JSON_METADATA)
+    if unknown:
+        raise CheckpointError(f"{path}: unknown key(s) {', '.join(map(repr, unknown[:5]))}: the file was not "
+                              f"written by this stick-gen (upgrade stick-gen if a newer one made it)")
+    for key, types in CONFIG_JSON_METADATA.items():
+        value = raw.get(key)
+        if key in raw and not (_is_type(value, types) and (not isinstance(value, str) or
+                                                          len(value) <= _MAX_CONFIG_STRING)):
+            raise CheckpointError(f"{path}: {key}={_short(value)} must be {_type_names(types)}")
+    check_model_config({k: v for k, v in raw.items() if k in params}, source=path)
+    return raw
+
+
+def check_model_config(config: Mapping[str, Any], source: Any = "model config") -> Dict[str, Any]:
+    """Check constructor arguments before a model is built: known keys, types, bounds, total size.
+
+    Types come from :class:`StickFigureTransformer`'s signature, numeric bounds from
+    :data:`MODEL_CONFIG_BOUNDS`, and the parameter count (estimated without allocating) must stay
+    under :data:`MAX_MODEL_PARAMETERS`. Raises :class:`CheckpointError` naming ``source``, the key,
+    the value and what is allowed; returns the config as a dict.
+
+    >>> check_model_config({"d_model": 16384, "num_layers": 48}, source="x/config.json")
+    Traceback (most recent call last):
+    ...
+    stick_gen.model.errors.CheckpointError: x/config.json: d_model=16384 is out of range (8..2048)
+    """
+    params = _constructor_types()
+    if not isinstance(config, Mapping):
+        raise CheckpointError(f"{source}: the model config is a {type(config).__name__}, not a mapping of settings")
+    unknown = sorted(str(k)[:40] for k in config if k not in params)
+    if unknown:
+        raise CheckpointError(f"{source}: unknown model config key(s) {', '.join(map(repr, unknown[:5]))}; "
+                              f"known: {', '.join(sorted(params))}")
+    for key, value in config.items():
+        types = params[key]
+        if not _is_type(value, types):
+            raise CheckpointError(f"{source}: {key}={_short(value)} must be {_type_names(types)}")
+        if isinstance(value, str) and len(value) > _MAX_CONFIG_STRING:
+            raise CheckpointError(f"{source}: {key} is {len(value):,} characters long (at most {_MAX_CONFIG_STRING})")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = MODEL_CONFIG_BOUNDS.get(key, _DEFAULT_INT_BOUNDS)
+            if not low <= value <= high:  # NaN fails this too
+                raise CheckpointError(f"{source}: {key}={_short(value)} is out of range ({low:g}..{high:g})")
+    size = estimated_parameters(config)
+    if size > MAX_MODEL_PARAMETERS:
+        raise CheckpointError(f"{source}: describes a model of about {size / 1e6:,.0f}M parameters; stick-gen "
+                              f"loads at most {MAX_MODEL_PARAMETERS / 1e6:.0f}M (the large variant has "
+                              f"{VARIANTS['large'].params_label}). The config is damaged or not a stick-gen model")
+    return dict(config)
+
+
+def estimated_parameters(config: Mapping[str, Any]) -> int:
+    """Parameter count of the model ``config`` describes, from the sizes alone (nothing is allocated).
+
+    Within a few percent of ``num_parameters()``; defaults are the constructor's.
+
+    >>> estimated_parameters({"d_model": 256, "nhead": 8, "num_layers": 6}) // 100_000
+    57
+    """
+    defaults = {k: p.default for k, p in _init_parameters().items()}
+    c = {**defaults, **{k: v for k, v in config.items() if v is not None}}
+    d, layers = int(c["d_model"]), int(c["num_layers"])
+    ffn = c.get("dim_feedforward")
+    if ffn is None:
+        found = variant_for_shape(d, c["nhead"], layers)
+        ffn = found.dim_feedforward if found else 4 * d
+    per_token = int(c["frames_per_token"])
+    tokens = int(c["max_frames"]) // max(1, per_token)
+    block = 4 * d * d + 2 * d * int(ffn) + int(ffn) + 9 * d
+    return int(
+        layers * block
+        + int(c["embedding_dim"]) * d + d * d                       # text projection
+        + int(c["latent_dim"]) * LATENT_FEATURES * d + d * d         # latent projection
+        + (tokens + 3 * int(c["max_actors"])) * d                    # positions, slot, count, count head
+        + per_token * (int(c["input_dim"]) + 1 + 2 * int(c["output_dim"]) + int(c["num_actions"])) * d
+        + (per_token * int(c["output_dim"]) + 32) * d * (c.get("objective") == "flow")  # noisy motion, flow time
+    )
+
+
+def _init_parameters() -> Dict[str, Any]:
+    from .transformer import StickFigureTransformer
+
+    return {k: p for k, p in StickFigureTransformer._hub_mixin_init_parameters.items() if k != "self"}
+
+
+def _constructor_types() -> Dict[str, Tuple[type, ...]]:
+    """Constructor argument -> the JSON value types it accepts, read from the annotations."""
+    import typing
+
+    from .transformer import StickFigureTransformer
+
+    hints = typing.get_type_hints(StickFigureTransformer.__init__)
+    accepted: Dict[str, Tuple[type, ...]] = {}
+    for name in _init_parameters():
+        hint = hints.get(name, Any)
+        options = typing.get_args(hint) if typing.get_origin(hint) is Union else (hint,)
+        types = tuple(t for t in options if isinstance(t, type))
+        accepted[name] = types + ((int,) if float in types else ()) if types else (object,)
+    return accepted
+
+
+def _is_type(value: Any, types: Tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, float) and float in types:
+        return value == value  # not NaN
+    return isinstance(value, types)
+
+
+def _type_names(types: Tuple[type, ...]) -> str:
+    names = {int: "an integer", float: "a number", str: "text", bool: "true/false", type(None): "null"}
+    wanted = [names.get(t, t.__name__) for t in types if not (t is int and float in types)]
+    return " or ".join(dict.fromkeys(wanted))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def split_config_json(raw: Mapping[str, Any]) -> Dict[str, Any]:
@@ -364,7 +541,7 @@ def load_model(path: PathLike, expected_variant: Optional[str] = None):
     ckpt = load_checkpoint(path)
     if ckpt.kind == "lora":
         raise CheckpointError(f"{path}: holds LoRA adapters only; merge them first with `stick-gen lora merge`")
-    config = ckpt.resolved_model_config()
+    config = check_model_config(ckpt.resolved_model_config(), source=path)  # inferred ones too: nothing built yet
     if expected_variant is not None:
         want = get_variant(expected_variant)
         if (config["d_model"], config["nhead"], config["num_layers"]) != (want.d_model, want.nhead, want.num_layers):
