@@ -17,6 +17,7 @@ import torch
 import yaml
 
 from stick_gen.hub.bundle import (
+    BUNDLE_MARKER,
     BUNDLE_REQUIREMENTS,
     LORA_REQUIREMENTS,
     MANIFEST,
@@ -71,9 +72,11 @@ def test_spec_tree_names_what_we_build():
 def test_full_model_bundle_is_the_spec_tree_plus_extras(tmp_path):
     model, bundle = _build(tmp_path)
     top = {p.name for p in bundle.directory.iterdir()}
-    assert top == SPEC_TREE | EXTRAS
+    assert top == SPEC_TREE | EXTRAS | {BUNDLE_MARKER}  # the marker says what stick-gen wrote; never published
+    assert BUNDLE_MARKER not in {f.path for f in bundle.files}
     assert {p.name for p in (bundle.directory / "src").iterdir()} == {"__init__.py", "model", "inference", "data_gen"}
     names = [p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*")]
+    names.remove(BUNDLE_MARKER)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/." in n or n.startswith(".")]
     assert (bundle.directory / "VERSION").read_text() == "1.0.0\n"
     assert (bundle.directory / "LICENSE").read_text().startswith("MIT License")
@@ -103,7 +106,7 @@ def test_manifest_checks_with_sha256sum(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     listed = read_manifest(bundle.directory)
     on_disk = {p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*") if p.is_file()}
-    assert set(listed) == on_disk - {MANIFEST}
+    assert set(listed) == on_disk - {MANIFEST, BUNDLE_MARKER}
     assert {f.path: f.sha256 for f in bundle.files if f.path != MANIFEST} == listed
     assert bundle.file(MANIFEST).sha256 == sha256_of(bundle.directory / MANIFEST)
 
@@ -280,6 +283,90 @@ def test_the_token_never_enters_a_bundle(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def _gif_with_comment(comment: bytes) -> bytes:
+    """A real 1x1 GIF whose comment extension holds ``comment``: the bytes a tool may write into an example."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, format="GIF", comment=comment)
+    return buffer.getvalue()
+
+
+def _weights_holding(token: bytes):
+    """A small-variant model whose first weight tensor's raw bytes spell ``token``."""
+    model = make_model("small")
+    state = model.state_dict()
+    name = next(k for k, v in state.items() if v.dtype == torch.float32 and v.numel() * 4 > 64)
+    state[name].view(-1).view(torch.uint8)[8:8 + len(token)] = torch.tensor(list(token), dtype=torch.uint8)
+    return state
+
+
+TOKEN = "hf_" + "Ab1" * 12  # token-shaped: hf_ and 36 letters and digits
+
+
+@pytest.mark.parametrize("where, secrets", [
+    ("gif", []),                # token-shaped bytes in an example GIF's comment
+    ("gif-after-letters", []),  # ... glued to other bytes, as in a binary
+    ("gif-secret", ["the-upload-token-itself-0123456789"]),  # the upload token, whatever its shape
+    ("weights", []),            # inside the weight files (pytorch_model.bin and model.safetensors)
+])
+def test_every_file_of_a_bundle_is_scanned_for_tokens_as_bytes(tmp_path, where, secrets):
+    path = tmp_path / "best_model.pt"
+    card_dir = tmp_path / "card"
+    (card_dir / "examples").mkdir(parents=True)
+    card = card_dir / "small.md"
+    card.write_text(resource_path("model_cards", "small.md").read_text() + "\n![Animation](examples/walk.gif)\n")
+    secret = (secrets or [TOKEN])[0].encode()
+    if where == "weights":
+        torch.save(_weights_holding(secret), path)
+        gif = _gif_with_comment(b"made by stick-gen")
+    else:
+        write_pretrained(path, "small")
+        gif = _gif_with_comment((b"XYZhf" if where == "gif-after-letters" else b"") + secret)
+    (card_dir / "examples" / "walk.gif").write_bytes(gif)
+    assert secret in gif or where == "weights"
+    expected = "model.safetensors" if where == "weights" else "examples/walk.gif"  # the first file, by name
+    with pytest.raises(ValidationError, match=f"^{expected} would publish what looks like a Hugging Face token"):
+        build_bundle(inspect_checkpoint(path, "small"), card, tmp_path / "out", example_dirs=[card_dir],
+                     card_images=["examples/walk.gif"], secrets=secrets)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best_model.pt", "card"]  # nothing written
+
+
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_a_card_image_that_links_outside_the_cards_folder_is_refused(tmp_path, link):
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "walk.gif").write_bytes(b"GIF89a-not-for-publishing")
+    card_dir = tmp_path / "card"
+    card_dir.mkdir()
+    if link == "file":
+        (card_dir / "examples").mkdir()
+        (card_dir / "examples" / "walk.gif").symlink_to(private / "walk.gif")
+    else:
+        (card_dir / "examples").symlink_to(private)
+    card = card_dir / "small.md"
+    card.write_text(resource_path("model_cards", "small.md").read_text() + "\n![Animation](examples/walk.gif)\n")
+    path = tmp_path / "best_model.pt"
+    write_pretrained(path, "small")
+    with pytest.raises(ValidationError, match=r"shows examples/walk.gif, but .* outside .*card; only files inside"):
+        build_bundle(inspect_checkpoint(path, "small"), card, tmp_path / "out", example_dirs=[card_dir],
+                     card_images=["examples/walk.gif"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_card_image_that_links_inside_the_cards_folder_is_copied(tmp_path):
+    card_dir = tmp_path / "card"
+    (card_dir / "gifs").mkdir(parents=True)
+    (card_dir / "gifs" / "walk.gif").write_bytes(b"GIF89a-walk")
+    (card_dir / "examples").mkdir()
+    (card_dir / "examples" / "walk.gif").symlink_to(card_dir / "gifs" / "walk.gif")
+    _, bundle = _build(tmp_path, card_images=["examples/walk.gif"], example_dirs=[card_dir])
+    assert (bundle.directory / "examples" / "walk.gif").read_bytes() == b"GIF89a-walk"
+    assert not (bundle.directory / "examples" / "walk.gif").is_symlink()
+
+
 def test_examples_shown_by_the_card_are_copied(tmp_path):
     gifs = tmp_path / "gifs"
     gifs.mkdir()
@@ -298,7 +385,7 @@ def test_lora_bundle_holds_adapters_only_in_peft_format(tmp_path):
                           tmp_path / "out", version="1.0.0")
     names = {p.relative_to(bundle.directory).as_posix() for p in bundle.directory.rglob("*") if p.is_file()}
     assert names == {"README.md", "adapter_config.json", "adapter_model.safetensors", "lora_adapters.pth",
-                     "config.yaml", "VERSION", "requirements.txt", "LICENSE", "CITATIONS.md", MANIFEST}
+                     "config.yaml", "VERSION", "requirements.txt", "LICENSE", "CITATIONS.md", MANIFEST, BUNDLE_MARKER}
     assert "peft>=0.11" in (bundle.directory / "requirements.txt").read_text()
     adapter_config = json.loads((bundle.directory / "adapter_config.json").read_text())
     assert adapter_config["r"] == 6 and adapter_config["base_model_name_or_path"] == "GesturaAI/stick-gen-small"

@@ -17,11 +17,11 @@ from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 from huggingface_hub.errors import RepositoryNotFoundError
 
 from stick_gen.cli import main
-from stick_gen.hub.bundle import LORA_FILES, MANIFEST
+from stick_gen.hub.bundle import BUNDLE_MARKER, LORA_FILES, MANIFEST
 from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.training.lora import lora_parameter_count
 
-from .spec_snippets import bash_commands, python_block_after
+from .spec_snippets import SPEC_MISSING, bash_commands, python_block_after, requires_spec
 from .test_push_support import (
     BOT_TOKEN,
     OTHER_TOKEN,
@@ -41,6 +41,10 @@ from .test_push_support import (
 
 
 SPEC_COMMANDS = bash_commands()
+"""The spec's push commands; none in a plain clone (the spec is not beside it)."""
+SPEC_PARAMS = [
+    pytest.param(c, marks=[pytest.mark.slow] if "lora" in c else [], id=f"{i:02d}") for i, c in enumerate(SPEC_COMMANDS)
+] or [pytest.param("", marks=pytest.mark.skip(reason=SPEC_MISSING), id="no-spec")]
 
 
 def _outputs(model):
@@ -48,15 +52,14 @@ def _outputs(model):
     return model(torch.randn(2, 1024), torch.rand(2, 16)).motion
 
 
+@requires_spec
 def test_the_spec_has_the_commands_we_test():
     assert len(SPEC_COMMANDS) == 14
     assert sum(c.startswith("python scripts/push_to_huggingface.py") for c in SPEC_COMMANDS) == 11
     assert sum(c.startswith("python push_to_huggingface.py") for c in SPEC_COMMANDS) == 3
 
 
-@pytest.mark.parametrize("command", [
-    pytest.param(c, marks=[pytest.mark.slow] if "lora" in c else [], id=f"{i:02d}") for i, c in enumerate(SPEC_COMMANDS)
-])
+@pytest.mark.parametrize("command", SPEC_PARAMS)
 def test_spec_push_command_runs_as_written(command, hub, checkout):
     """Each `python ... push_to_huggingface.py ...` line of the spec, verbatim, against the local Hub."""
     words = shlex.split(command)
@@ -75,7 +78,8 @@ def test_spec_push_command_runs_as_written(command, hub, checkout):
         return
     files = hub.files(repo)
     local = {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file()}
-    assert set(files) - {".gitattributes"} == local  # the whole bundle, as one commit
+    assert set(files) - {".gitattributes"} == local - {BUNDLE_MARKER}  # the whole bundle, as one commit
+    assert BUNDLE_MARKER in local and BUNDLE_MARKER not in files  # what stick-gen wrote, never published
     assert commits_on(hub, repo) == 2
     assert yaml.safe_load(hub.read_file(repo, "README.md").decode().split("---")[1])["license"] == "mit"
     api = HfApi(endpoint=hub.endpoint, token=BOT_TOKEN)
@@ -118,6 +122,7 @@ def _config(variant):
 
 
 @pytest.mark.slow
+@requires_spec
 def test_best_practices_two_uploads_make_two_commits(hub, checkout):
     """The spec's "Use Semantic Versioning" pair: the later, improved checkpoint replaces the weights."""
     commands = [c for c in SPEC_COMMANDS if "epoch_" in c]
@@ -132,6 +137,7 @@ def test_best_practices_two_uploads_make_two_commits(hub, checkout):
     assert torch.equal(_outputs(loaded), _outputs(later))
 
 
+@requires_spec
 def test_edited_model_card_md_is_what_gets_published(hub, checkout):
     """The spec's "Updating Model Card": edit model_card.md, re-run the upload script."""
     from stick_gen.hub.cards import render_card
@@ -194,7 +200,7 @@ def test_rerun_of_an_unchanged_bundle_sends_no_large_file(hub, checkout, capsys)
     assert lfs_puts(hub) == []
     changed = set(hub.files("GesturaAI/stick-gen-medium").items()) ^ set(
         hub.files("GesturaAI/stick-gen-medium", first).items())
-    assert {path for path, _ in changed} == {"VERSION", MANIFEST}
+    assert {path for path, _ in changed} == {"VERSION", MANIFEST, "README.md"}  # the card loads v1.0.1 now
     hub.clear_requests()
     out = capsys.readouterr()
     assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.1", "--force-tag")) == 0
@@ -398,3 +404,39 @@ def test_private_flag_on_an_existing_public_repo_warns(hub, checkout, capsys):
     assert main(push_args("checkpoints/best_model.pt", "--private", "--version", "1.0.0", variant="small")) == 0
     assert "already exists and is public; --private only applies to new repositories" in capsys.readouterr().out
     assert not HfApi(endpoint=hub.endpoint, token=BOT_TOKEN).model_info("GesturaAI/stick-gen-small").private
+
+
+def test_the_published_card_loads_the_version_being_published(hub, checkout):
+    """Publishing 1.1.0 ships a card whose How to Use loads v1.1.0, not the template's v1.0.0."""
+    from stick_gen.hub.cards import parse_card
+
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small", seed=1)
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.0", variant="small")) == 0
+    newer = write_pretrained(checkout / "checkpoints/best_model.pt", "small", seed=2)
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.1.0", variant="small")) == 0
+    card = hub.read_file("GesturaAI/stick-gen-small", "README.md", "v1.1.0").decode()
+    shipped = (checkout / "model_cards/small.md").read_text()
+    assert 'revision="v1.0.0"' in shipped and 'revision="v1.0.0"' not in card
+    assert card == shipped.replace('revision="v1.0.0"', 'revision="v1.1.0"')
+    block = re.findall(r"```python\n(.*?)```", parse_card(card).body, flags=re.S)[0]
+    namespace: dict = {}
+    exec(compile(block, "<card v1.1.0: How to Use>", "exec"), namespace)
+    assert torch.equal(_outputs(namespace["model"]), _outputs(newer))
+    # without --version the card loads the branch it was committed to
+    assert main(push_args("checkpoints/best_model.pt", "--revision", "dev", variant="small")) == 0
+    assert 'from_pretrained("GesturaAI/stick-gen-small", revision="dev")' in hub.read_file(
+        "GesturaAI/stick-gen-small", "README.md", "dev").decode()
+
+
+def test_a_lora_card_pins_its_own_revision_and_keeps_the_base_models(tmp_path):
+    from stick_gen.hub.cards import pin_revision, render_card
+
+    card = render_card("small", "lora")
+    pinned = pin_revision(card, "GesturaAI/stick-gen-small-lora", "v2.0.0")
+    assert "hf download GesturaAI/stick-gen-small-lora lora_adapters.pth --revision v2.0.0 " in pinned
+    assert 'PeftModel.from_pretrained(base, "GesturaAI/stick-gen-small-lora", revision="v2.0.0")' in pinned
+    assert 'StickFigureTransformer.from_pretrained("GesturaAI/stick-gen-small", revision="v1.0.0")' in pinned
+    assert "--base GesturaAI/stick-gen-small --revision v1.0.0" in pinned
+    assert pin_revision(card, "someone/else", "v2.0.0") == card
+    crlf = card.replace("\n", "\r\n")
+    assert pin_revision(crlf, "GesturaAI/stick-gen-small-lora", "v2.0.0") == pinned.replace("\n", "\r\n")

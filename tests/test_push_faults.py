@@ -135,8 +135,11 @@ def test_lfs_uploads_that_keep_failing_end_cleanly_and_the_rerun_completes(hub, 
     """huggingface_hub retries each LFS PUT five times by itself (about 23 s) before giving up."""
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     hub.faults.add("drop_request", count=None, path_contains=LFS_UPLOAD_PATH)
-    with pytest.raises(HubError):
+    with pytest.raises(HubError) as caught:
         _push(lines, attempts=1)
+    message = str(caught.value)
+    assert "failed while uploading the large files (" in message and "Run the same command again to resume" in message
+    assert "Check the network" not in message and len(message.splitlines()) == 1
     assert commits_on(hub, REPO) == 1 and set(hub.files(REPO)) == {".gitattributes"}
     hub.faults.clear()
     _push(lines)

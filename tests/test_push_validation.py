@@ -1,4 +1,4 @@
-"""Validation before publishing: every failure, the prompt in a terminal, exit code 2 without one."""
+"""Validation before publishing: every failure, the prompt in a terminal, exit code 3 without one."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from stick_gen.hub.bundle import MANIFEST
 from stick_gen.training.lora import lora_parameter_count
 
 from .test_push_support import (
+    REPO_ROOT,
     checkout,  # noqa: F401 - fixture
+    hub,  # noqa: F401 - fixture
     make_model,
     push_args,
     run_command,
@@ -53,7 +55,7 @@ def _card(tmp: Path, text: str, name: str = "card.md") -> str:
 def test_wrong_variant_prints_expected_actual_difference(checkout, capsys):
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     code, out, err = _push(capsys)
-    assert code == 2
+    assert code == 3
     assert "expected 15.8M +- 790K (15,010,000 to 16,590,000), actual 5,704,617, difference -10,095,383 (-63.9%)" in err
     assert "pass --variant small" in err and "nothing was written or sent" in err
     assert not (checkout / "hf_upload").exists()
@@ -66,7 +68,7 @@ def test_parameter_count_outside_tolerance_with_a_matching_shape(checkout, capsy
     state.pop("motion_head.bias")
     torch.save(state, checkout / "pytorch_model.bin")
     code, _, err = _push(capsys, checkpoint="pytorch_model.bin")
-    assert code == 2 and "missing keys (1): motion_head.bias" in err
+    assert code == 3 and "missing keys (1): motion_head.bias" in err
 
 
 def test_plain_state_dict_is_accepted_with_warnings(checkout, capsys):
@@ -84,7 +86,7 @@ def test_malicious_pickle_runs_nothing_and_fails(checkout, capsys, extra):
     marker = checkout / "pwned"
     torch.save({"model_state_dict": _RunsCode(marker)}, checkout / "evil.pt")
     code, out, err = _push(capsys, *extra, checkpoint="evil.pt")
-    assert code == 2 and "refused to load" in err and "Nothing from it was executed" in err
+    assert code == 3 and "refused to load" in err and "Nothing from it was executed" in err
     assert not marker.exists() and not (checkout / "hf_upload").exists()
 
 
@@ -111,7 +113,7 @@ def test_unreadable_checkpoints_are_fatal_even_with_yes(checkout, capsys, damage
     else:
         path.unlink()
     code, _, err = _push(capsys, "--yes", variant="small")
-    assert code == 2 and message in err
+    assert code == 3 and message in err
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -128,7 +130,7 @@ def test_unreadable_checkpoints_are_fatal_even_with_yes(checkout, capsys, damage
 def test_card_problems_stop_a_non_interactive_push(checkout, capsys, tmp_path, edit, message):
     write_pretrained(checkout / "checkpoints/best_model.pt", "medium")
     code, _, err = _push(capsys, "--model-card", _card(tmp_path, edit(render_card("medium"))))
-    assert code == 2, err
+    assert code == 3, err
     assert message in err and "pass --yes to publish anyway" in err
     assert not (checkout / "hf_upload").exists()
 
@@ -140,7 +142,7 @@ def test_yes_continues_past_problems_but_not_past_a_token_in_the_card(checkout, 
     assert code == 0 and "--yes: continuing past 1 validation problem" in err
     leaked = render_card("medium") + "\nlogin: hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n"
     code, _, err = _push(capsys, "--yes", "--model-card", _card(tmp_path, leaked, "leaky.md"))
-    assert code == 2 and "looks like a Hugging Face token" in err
+    assert code == 3 and "looks like a Hugging Face token" in err
     assert "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" not in err
 
 
@@ -159,10 +161,10 @@ def test_finetune_card_must_name_the_checkpoints_base(checkout, capsys, tmp_path
     write_sft(checkout / "checkpoints/sft/best.pth", "medium")
     no_base = render_card("medium", "sft").replace("base_model: GesturaAI/stick-gen-medium\n", "")
     code, _, err = _push(capsys, "--model-card", _card(tmp_path, no_base), checkpoint="checkpoints/sft/best.pth")
-    assert code == 2 and "needs 'base_model' in its front matter (e.g. base_model: GesturaAI/stick-gen-medium)" in err
+    assert code == 3 and "needs 'base_model' in its front matter (e.g. base_model: GesturaAI/stick-gen-medium)" in err
     other = render_card("medium", "sft").replace("base_model: GesturaAI/stick-gen-medium", "base_model: x/other")
     code, _, err = _push(capsys, "--model-card", _card(tmp_path, other, "o.md"), checkpoint="checkpoints/sft/best.pth")
-    assert code == 2 and "fine-tuned from 'GesturaAI/stick-gen-medium'" in err
+    assert code == 3 and "fine-tuned from 'GesturaAI/stick-gen-medium'" in err
 
 
 def test_text_encoder_and_training_config_must_agree(checkout, capsys):
@@ -173,7 +175,7 @@ def test_text_encoder_and_training_config_must_agree(checkout, capsys):
     save_training_checkpoint(checkout / "a.pt", model, extra={"config": {"variant": "small", "model": {"d_model": 384},
                                                                          "text_encoder": "bge"}})
     code, _, err = _push(capsys, checkpoint="a.pt")
-    assert code == 2
+    assert code == 3
     assert "names two text encoders" in err
     assert "trained with text encoder 'bge'" in err
     assert "trained as the small variant but --variant is medium" in err
@@ -182,7 +184,7 @@ def test_text_encoder_and_training_config_must_agree(checkout, capsys):
 def test_lora_adapters_are_checked_against_the_base_variant(checkout, capsys):
     write_lora(checkout / "small_adapters.pth", "small")
     code, _, err = _push(capsys, checkpoint="small_adapters.pth", variant="medium")
-    assert code == 2 and "adapters for the small variant but --variant is medium" in err
+    assert code == 3 and "adapters for the small variant but --variant is medium" in err
     assert "do not fit the medium variant" in err
 
     path = checkout / "lora_adapters.pth"
@@ -193,7 +195,7 @@ def test_lora_adapters_are_checked_against_the_base_variant(checkout, capsys):
     torch.save(raw, path)
     code, _, err = _push(capsys, checkpoint="lora_adapters.pth")
     expected = lora_parameter_count(raw["base_model"]["model_config"], r=6)
-    assert code == 2 and f"expected {expected:,} for r=6" in err and "some adapters are missing or extra" in err
+    assert code == 3 and f"expected {expected:,} for r=6" in err and "some adapters are missing or extra" in err
 
 
 def test_an_output_dir_that_is_not_a_bundle_is_never_replaced(checkout, capsys):
@@ -220,7 +222,7 @@ def _run_in_terminal(words, cwd: Path, answer: bytes):
     return proc.returncode, out.decode(), err.decode()
 
 
-@pytest.mark.parametrize("answer, code", [(b"n\n", 2), (b"\n", 2), (b"y\n", 0)])
+@pytest.mark.parametrize("answer, code", [(b"n\n", 3), (b"\n", 3), (b"y\n", 0)])
 def test_a_terminal_is_asked_continue_y_n(checkout, answer, code):
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     words = [sys.executable, "scripts/push_to_huggingface.py", "--checkpoint", "checkpoints/best_model.pt",
@@ -237,5 +239,65 @@ def test_piped_input_is_not_a_terminal_and_never_waits(checkout):
     write_pretrained(checkout / "checkpoints/best_model.pt", "small")
     done = run_command("python scripts/push_to_huggingface.py --checkpoint checkpoints/best_model.pt --no-upload",
                        checkout, stdin="y\n", timeout=120)
-    assert done.returncode == 2
+    assert done.returncode == 3
     assert "continue?" not in done.stdout and "validation found 2 problem(s)" in done.stderr
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--repo-name", "GesturaAI/x.git"], "--repo-name 'GesturaAI/x.git' is not a Hub repository id: the Hub refuses "
+                                         "names ending in '.git'"),
+    (["--repo-name", "GesturaAI/a--b"], "--repo-name 'GesturaAI/a--b' is not a Hub repository id"),
+    (["--repo-name", "GesturaAI/a..b"], "--repo-name 'GesturaAI/a..b' is not a Hub repository id"),
+    (["--repo-name", "GesturaAI/-x"], "--repo-name 'GesturaAI/-x' is not a Hub repository id"),
+    (["--repo-name", "GesturaAI/x y"], "--repo-name 'GesturaAI/x y' is not a Hub repository id"),
+    (["--repo-name", "a/b/c"], "--repo-name 'a/b/c' is not a Hub repository id"),
+    (["--repo-name", "stick-gen"], "--repo-name 'stick-gen' is not a Hub repository id: it needs a namespace"),
+    (["--method", "a--b"], "fine-tune method 'a--b' cannot be part of a repository name"),
+    (["--method", "custom-"], "fine-tune method 'custom-' cannot be part of a repository name"),
+    (["--revision", "../x"], "--revision '../x' is not a branch name"),
+    (["--revision", "a:b"], "--revision 'a:b' is not a branch name"),
+    (["--revision", "a b"], "--revision 'a b' is not a branch name"),
+    (["--revision", "-x"], "--revision '-x' is not a branch name"),
+    (["--revision", "a..b"], "--revision 'a..b' is not a branch name"),
+    (["--revision", "x.lock"], "--revision 'x.lock' is not a branch name"),
+    (["--revision", "a~1"], "--revision 'a~1' is not a branch name"),
+    (["--revision", "a@{1}"], "--revision 'a@{1}' is not a branch name"),
+    (["--revision", ".hidden"], "--revision '.hidden' is not a branch name"),
+    (["--revision", "refs/heads/main"], "--revision 'refs/heads/main' is not a branch name"),
+    (["--revision", "dev/"], "--revision 'dev/' is not a branch name"),
+])
+def test_names_the_hub_refuses_are_refused_before_any_work(hub, checkout, capsys, flags, message):
+    """The checkpoint does not even exist: the flag is refused before anything is read, built or sent."""
+    code = main(push_args("checkpoints/missing.pt", "--version", "1.0.0", *flags))
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith(f"error: {message}") and len(err.strip().splitlines()) == 1, err
+    assert hub.requests == [] and sorted(p.name for p in checkout.iterdir()) == sorted(
+        ["scripts", "push_to_huggingface.py", "model_cards", "configs"])
+
+
+@pytest.mark.parametrize("repo, revision", [("your-username/stick-gen.v2", "release/1.0"), ("a/b_c", "dev")])
+def test_names_the_hub_takes_are_accepted(checkout, capsys, repo, revision):
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    assert main(push_args("checkpoints/best_model.pt", "--repo-name", repo, "--revision", revision, "--no-upload",
+                          variant="small")) == 0
+
+
+def test_exit_codes_are_distinct_and_documented(checkout, capsys):
+    """2 is argparse's (a command line it cannot parse), 3 a failed validation; --help and the docs list both."""
+    from stick_gen.cli import build_parser
+    from stick_gen.model.errors import StickGenError, ValidationError
+
+    with pytest.raises(SystemExit) as usage:
+        main(["push", "--checkpoint", "x.pt", "--no-such-flag"])
+    assert usage.value.code == 2
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small")
+    code, _, err = _push(capsys)  # small weights, medium variant: validation fails
+    assert code == 3 == ValidationError.exit_code and "validation found" in err
+    help_text = build_parser().format_help()
+    documented = {int(code): line for code, line in
+                  (line.split(None, 1) for line in help_text.split("exit codes:\n")[1].splitlines() if line.strip())}
+    assert set(documented) == {0, StickGenError.exit_code, 2, ValidationError.exit_code, 130}
+    assert "validation" in documented[3] and "parsed" in documented[2]
+    docs = (REPO_ROOT / "docs" / "publishing.md").read_text().split("## Exit codes\n")[1].split("\n## ")[0]
+    rows = {int(row.split("|")[1].strip(" `")) for row in docs.splitlines() if row.startswith("| `")}
+    assert rows == set(documented)

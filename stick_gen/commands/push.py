@@ -10,7 +10,8 @@ examples:
   stick-gen push --checkpoint checkpoints/best_model.pt --variant medium --no-upload --output-dir my_upload_dir
 
 The token comes from --token, else HF_TOKEN, else `hf auth login`. Validation problems ask
-"continue? [y/N]" in a terminal; without one they stop with exit code 2 (--yes continues).
+"continue? [y/N]" in a terminal; without one they stop with exit code 3 (--yes continues).
+--output-dir is replaced only when it is a bundle stick-gen wrote there (listed in its .stick-gen-bundle).
 """
 
 from __future__ import annotations

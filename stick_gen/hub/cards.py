@@ -172,6 +172,50 @@ def read_card(path: PathLike) -> ModelCard:
         raise ConfigError(f"model card {path}: not UTF-8 text ({err})") from None
 
 
+def pin_revision(text: str, repo_id: str, revision: str) -> str:
+    r"""``text`` with each revision its How to Use code loads ``repo_id`` at set to ``revision``.
+
+    Only fenced code in the How to Use section changes, and only revisions given for ``repo_id``
+    itself (``from_pretrained("repo", revision=...)``, ``hf_hub_download(repo_id="repo", ...,
+    revision=...)``, ``hf download repo ... --revision ...``); a LoRA card's base model keeps its
+    own. Everything else, line endings included, is left as it is.
+
+    >>> pin_revision('## How to Use\n```python\nm = load("a/b", revision="v1.0.0")\n```\n', "a/b", "v1.1.0")
+    '## How to Use\n```python\nm = load("a/b", revision="v1.1.0")\n```\n'
+    """
+    quoted = re.compile(rf"""(["']{re.escape(repo_id)}["'][^()]*?\brevision\s*=\s*)(["'])[^"'\n]*(["'])""")
+    shell = re.compile(rf"((?<![\w./-]){re.escape(repo_id)}(?![\w./-])[^\n|;&#]*?--revision[= ])(\S+)")
+
+    def pin(code: str) -> str:
+        code = quoted.sub(lambda m: f"{m.group(1)}{m.group(2)}{revision}{m.group(3)}", code)
+        return shell.sub(lambda m: f"{m.group(1)}{revision}", code)
+
+    out: List[str] = []
+    block: Optional[List[str]] = None
+    section_level = 0  # the level of the How to Use heading while inside that section, else 0
+    for line in text.splitlines(keepends=True):
+        if block is not None:
+            if _FENCE.match(line):
+                out.append(pin("".join(block)) if section_level else "".join(block))
+                out.append(line)
+                block = None
+            else:
+                block.append(line)
+            continue
+        if _FENCE.match(line):
+            block = []
+        elif heading := _HEADING.match(line.rstrip("\r\n")):
+            level = len(heading.group(1))
+            if _normalise(heading.group(2)).startswith("how to use"):
+                section_level = level
+            elif section_level and level <= section_level:
+                section_level = 0
+        out.append(line)
+    if block is not None:  # an unclosed fence: leave its text alone
+        out.append("".join(block))
+    return "".join(out)
+
+
 def format_metric(value: Any, kind: str) -> str:
     """A metric as a card shows it: ``0.0234``, ``87.3%``, ``12.41``.
 

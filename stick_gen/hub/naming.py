@@ -27,7 +27,7 @@ from ..model.errors import ConfigError
 from ..model.variants import FINETUNE_SUFFIXES, repo_id_for
 
 __all__ = ["repo_id_for", "detect_method", "card_name", "parse_version", "version_tag", "commit_message",
-           "check_repo_id", "PRETRAIN"]
+           "check_repo_id", "check_revision", "PRETRAIN"]
 
 PRETRAIN = "pretrain"
 """Method name of a model trained from scratch; its repository has no suffix."""
@@ -39,7 +39,9 @@ _SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 _METHOD = re.compile(r"^[a-z0-9][a-z0-9_-]{0,30}$")
-_REPO_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+# git's check-ref-format: no "..", "@{", "//", control characters, space or any of ~^:?*[\ ;
+# no part that starts with "." or ends with ".lock"; not starting with "-" or "/", not ending with "/" or ".".
+_BAD_REF = re.compile(r"\.\.|@\{|//|[\x00-\x20\x7f~^:?*\[\\]|(?:^|/)\.|\.lock(?:/|$)|^[-/]|[/.]$|^@$")
 
 
 def detect_method(checkpoint: Checkpoint) -> str:
@@ -60,11 +62,15 @@ def detect_method(checkpoint: Checkpoint) -> str:
 
 
 def check_method(method: str) -> str:
-    """``method`` if it can be part of a repository name (lower-case letters, digits, ``-``, ``_``)."""
-    if not _METHOD.match(method):
+    """``method`` if it can be part of a repository name (lower-case letters, digits, ``-``, ``_``).
+
+    >>> check_method("sports-v2")
+    'sports-v2'
+    """
+    if not _METHOD.match(method) or "--" in method or method.endswith("-"):  # the Hub refuses "--" and a final "-"
         raise ConfigError(
             f"fine-tune method {method!r} cannot be part of a repository name: use lower-case letters, digits, "
-            f"'-' or '_' (e.g. --method custom)"
+            f"'-' or '_', no '--', ending in a letter or digit (e.g. --method custom)"
         )
     return method
 
@@ -85,18 +91,52 @@ def has_shipped_card(method: str) -> bool:
 
 
 def check_repo_id(repo_id: str) -> str:
-    """``repo_id`` if it is ``namespace/name`` with Hub-legal parts; a clear error otherwise.
+    """``repo_id`` if it is ``namespace/name`` and huggingface_hub's own validator accepts it; else a clear error.
 
     >>> check_repo_id("your-username/stick-gen")
     'your-username/stick-gen'
+    >>> check_repo_id("GesturaAI/x.git")
+    Traceback (most recent call last):
+    ...
+    stick_gen.model.errors.ConfigError: --repo-name 'GesturaAI/x.git' is not a Hub repository id: the Hub refuses names ending in '.git'; use namespace/name, e.g. your-username/stick-gen (letters, digits, '.', '_', '-'; no '--' or '..'; not starting or ending with '-' or '.')
     """
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
     namespace, slash, name = repo_id.partition("/")
-    if not slash or not _REPO_PART.match(namespace) or not _REPO_PART.match(name) or ".." in repo_id:
+    reason = "" if slash and namespace and name else "it needs a namespace: "
+    if not reason:
+        try:
+            validate_repo_id(repo_id)
+        except HFValidationError:
+            reason = ("the Hub refuses names ending in '.git'; " if repo_id.endswith(".git") else
+                      "the Hub refuses it; ")
+    if reason:
         raise ConfigError(
-            f"--repo-name {repo_id!r} is not a Hub repository id: use namespace/name, e.g. "
-            f"your-username/stick-gen (letters, digits, '.', '_', '-')"
+            f"--repo-name {repo_id!r} is not a Hub repository id: {reason}use namespace/name, e.g. "
+            f"your-username/stick-gen (letters, digits, '.', '_', '-'; no '--' or '..'; not starting or ending "
+            f"with '-' or '.')"
         )
     return repo_id
+
+
+def check_revision(revision: str) -> str:
+    """``revision`` if it can name a branch (git's ``check-ref-format`` rules); a clear error otherwise.
+
+    >>> check_revision("dev")
+    'dev'
+    >>> check_revision("../x")
+    Traceback (most recent call last):
+    ...
+    stick_gen.model.errors.ConfigError: --revision '../x' is not a branch name: use letters, digits, '-', '_', '.' and '/' (e.g. main, dev, release/1.0), without '..', ':', spaces or a leading '-', '.' or '/'
+    """
+    if (not revision or len(revision) > 200 or revision.startswith("refs/") or revision == "HEAD"
+            or _BAD_REF.search(revision)):
+        raise ConfigError(
+            f"--revision {revision!r} is not a branch name: use letters, digits, '-', '_', '.' and '/' (e.g. main, "
+            f"dev, release/1.0), without '..', ':', spaces or a leading '-', '.' or '/'"
+        )
+    return revision
 
 
 def parse_version(version: str) -> str:

@@ -18,10 +18,10 @@ from typing import Callable, List, Optional, Tuple, Union
 from ..model.errors import CheckpointError, ConfigError, StickGenError, ValidationError
 from ..model.variants import get_variant
 from ..resources import resource_path
-from .bundle import Bundle, build_bundle
+from .bundle import BUNDLE_MARKER, Bundle, build_bundle, check_output_dir
 from .cards import read_card, render_card
-from .naming import PRETRAIN, card_name, check_method, check_repo_id, commit_message, has_shipped_card, parse_version, \
-    repo_id_for, version_tag
+from .naming import PRETRAIN, card_name, check_method, check_repo_id, check_revision, commit_message, \
+    has_shipped_card, parse_version, repo_id_for, version_tag
 from .upload import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, HubTarget, UploadPlan, UploadResult, describe_plan, \
     plan_upload, redact, upload_bundle, with_retries
 from .validate import Finding, check_card, check_shipped_files, inspect_checkpoint
@@ -132,7 +132,8 @@ def push(
     """Validate, bundle and (unless ``no_upload``/``dry_run``) upload one checkpoint.
 
     ``confirm`` answers "continue?" when validation finds problems; None means no terminal:
-    problems then raise :class:`ValidationError` (exit code 2) listing them.
+    problems then raise :class:`ValidationError` (exit code 3) listing them. Every flag value
+    (version, repository id, branch, ``--output-dir``) is checked before any file is read.
     """
     version = parse_version(options.version) if options.version else None
     tag = version_tag(version) if version else None
@@ -140,8 +141,10 @@ def push(
     method_override = check_method(options.method.strip().lower()) if options.method else None
     if options.repo_name:
         check_repo_id(options.repo_name)
-    if not options.revision or options.revision.startswith(("refs/", "-")) or " " in options.revision:
-        raise ConfigError(f"--revision {options.revision!r} is not a branch name (e.g. main, dev)")
+    check_revision(options.revision)
+    if not options.dry_run:
+        check_output_dir(Path(options.output_dir),
+                         [Path(options.checkpoint)] + ([Path(options.examples)] if options.examples else []))
     if options.token:
         warn(TOKEN_FLAG_WARNING)
     uploading = not (options.no_upload or options.dry_run)
@@ -180,12 +183,13 @@ def push(
         output_dir = Path(scratch) / "bundle" if options.dry_run else Path(options.output_dir)
         out(f"building the bundle in {output_dir if not options.dry_run else 'a temporary directory (dry run)'}")
         bundle = build_bundle(inspected, card_path, output_dir, version=version, example_dirs=example_dirs,
-                              card_images=images, secrets=secrets, progress=lambda line: out(f"  {line}"))
+                              card_images=images, secrets=secrets, repo_id=repo_id, revision=tag or options.revision,
+                              progress=lambda line: out(f"  {line}"))
         result.bundle = bundle if not options.dry_run else None
         out(f"bundle: {len(bundle.files)} files, {bundle.size / 1e6:.1f} MB")
         if not uploading and not options.dry_run:
             out(f"--no-upload: {output_dir}/ holds every file, ready for manual upload "
-                f"(e.g. `hf upload {repo_id} {output_dir} .`)")
+                f"(e.g. `hf upload {repo_id} {output_dir} . --exclude {BUNDLE_MARKER}`)")
             return result
         target = HubTarget(token=token, endpoint=options.endpoint or None, timeout=options.timeout,
                            attempts=options.attempts, backoff=options.backoff)

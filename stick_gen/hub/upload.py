@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,10 +194,29 @@ def retry_after(err: BaseException) -> Optional[float]:
     return None
 
 
+_LFS_FAILURE = re.compile(r"^Error while uploading '(.+)' to the Hub\.")
+"""How huggingface_hub wraps the failure of one large-file (LFS) upload."""
+
+
+def failed_step(err: BaseException) -> Optional[str]:
+    """Which step of a commit failed, when it was not the commit call itself: ``"uploading the large
+    files (pytorch_model.bin)"`` for an LFS upload, else None."""
+    for cause in _causes(err):
+        match = _LFS_FAILURE.match(str(cause)) if isinstance(cause, RuntimeError) else None
+        if match:
+            return f"uploading the large files ({match.group(1)})"
+    return None
+
+
 def explain(err: BaseException, repo_id: str, target: HubTarget, action: str) -> HubError:
-    """One clear :class:`HubError` for a failure that is not (or no longer) worth retrying."""
+    """One clear :class:`HubError` for a failure that is not (or no longer) worth retrying.
+
+    The message names the step that failed (the commit, or the large-file uploads before it).
+    """
     from huggingface_hub.errors import RepositoryNotFoundError
 
+    step = failed_step(err)
+    failed = f"{action} {repo_id} failed" + (f" while {step}" if step else "")
     status = http_status(err)
     server = ""
     for cause in _causes(err):
@@ -205,32 +225,41 @@ def explain(err: BaseException, repo_id: str, target: HubTarget, action: str) ->
             break
     detail = f" (server said: {server.strip()[:200]})" if server else ""
     if status == 401:
-        message = (f"{action} {repo_id} failed: the Hub at {target.url} refused the token (401 Unauthorized): it is "
+        message = (f"{failed}: the Hub at {target.url} refused the token (401 Unauthorized): it is "
                    f"invalid, expired or revoked. Log in again with `stick-gen login` (or `hf auth login`), "
                    f"or set HF_TOKEN to a token with write access")
     elif status == 403:
         namespace = repo_id.split("/")[0]
-        message = (f"{action} {repo_id} failed: 403 Forbidden: this token may not write to '{namespace}' (the "
+        message = (f"{failed}: 403 Forbidden: this token may not write to '{namespace}' (the "
                    f"repository or organisation belongs to someone else, or the token is read-only). Use "
                    f"--repo-name your-username/{repo_id.split('/')[-1]}, or a write token of a member of "
                    f"'{namespace}'{detail}")
     elif status == 404 or any(isinstance(c, RepositoryNotFoundError) for c in _causes(err)):
-        message = (f"{action} {repo_id} failed: the repository was not found at {target.url}, or it is private and "
+        message = (f"{failed}: the repository was not found at {target.url}, or it is private and "
                    f"this token cannot see it{detail}")
     elif _is_timeout(err):
-        message = (f"{action} {repo_id} failed: upload timeout: {target.url} did not answer within "
-                   f"{target.timeout:g} s after {target.attempts} attempts. Check the connection, or allow more "
+        message = (f"{failed}: upload timeout: {target.url} did not answer within "
+                   f"{target.timeout:g} s after {_attempts(target.attempts)}. Check the connection, or allow more "
                    f"time with --timeout {max(600, int(target.timeout) * 4)}")
     elif status is not None:
-        message = f"{action} {repo_id} failed: the Hub answered HTTP {status}{detail}"
+        message = f"{failed}: the Hub answered HTTP {status}{detail}"
+    elif step:
+        root = list(_causes(err))[-1]
+        reason = f"{type(root).__name__}: {root}".replace("\n", " ")[:200]
+        message = f"{failed}: the connection to {target.url} broke off ({reason})"
     else:
         reason = f"{type(err).__name__}: {err}".replace("\n", " ")[:200]
-        message = (f"{action} {repo_id} failed: cannot reach {target.url} ({reason}). Check the network, "
+        message = (f"{failed}: cannot reach {target.url} ({reason}). Check the network, "
                    f"HF_ENDPOINT or --endpoint")
     if status in TRANSIENT_STATUS or (status is None and is_transient(err)):
-        message += f"; gave up after {target.attempts} attempts. Run the same command again to resume: files the " \
-                   f"Hub already stores are not sent twice"
+        message += f"; gave up after {_attempts(target.attempts)}"
+    if step or status in TRANSIENT_STATUS or (status is None and is_transient(err)):
+        message += ". Run the same command again to resume: files the Hub already stores are not sent twice"
     return HubError(redact(message, [target.token]))
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt{'s' if count != 1 else ''}"
 
 
 def with_retries(call: Callable[[], object], target: HubTarget, what: str, progress: Progress,

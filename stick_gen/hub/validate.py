@@ -5,7 +5,7 @@ Every check runs before anything is written or sent. Each result is a :class:`Fi
 * ``fatal``: publishing is impossible (unreadable or unsafe checkpoint, a token in the card);
   neither ``--yes`` nor the prompt can continue past it;
 * ``problem``: the spec's "validation fails": the user is asked "continue? [y/N]" in a terminal,
-  ``--yes`` continues, anything else stops with exit code 2;
+  ``--yes`` continues, anything else stops with exit code 3;
 * ``warning`` and ``info``: printed, never blocking (a ``TBD`` in the card, the counts checked).
 
 >>> report = inspect_checkpoint("checkpoints/best_model.pt", "medium")   # doctest: +SKIP

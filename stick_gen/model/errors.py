@@ -41,9 +41,12 @@ class DataError(StickGenError):
 
 
 class ValidationError(StickGenError):
-    """Pre-upload validation found problems; the message lists them."""
+    """Pre-upload validation found problems; the message lists them.
 
-    exit_code = 2
+    Its own exit code (3): 2 is argparse's, for a command line it cannot parse.
+    """
+
+    exit_code = 3
 
 
 class HubError(StickGenError):
