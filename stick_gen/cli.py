@@ -16,7 +16,15 @@ import sys
 from typing import List, Optional
 
 from . import __version__, commands
-from .model.errors import StickGenError
+from .model.errors import StickGenError, ValidationError
+
+EXIT_CODES = f"""exit codes:
+  0    success
+  {StickGenError.exit_code}    an error (a bad file or value, the Hub refused): one line on stderr says what to do
+  2    the command line could not be parsed (unknown command or flag, missing or invalid argument)
+  {ValidationError.exit_code}    push: validation failed or found problems; nothing was written or sent
+  130  interrupted (Ctrl-C)"""
+
 
 def _command_modules() -> List[str]:
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
@@ -30,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stick-gen",
         description="Text to stick-figure animation: make data, train, evaluate, generate, publish to the Hub.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     parser.add_argument("--version", action="version", version=f"stick-gen {__version__}")
