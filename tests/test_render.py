@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import imageio.v2 as imageio
 import numpy as np
@@ -155,6 +160,135 @@ def test_load_motion_names_the_file_and_the_problem(tmp_path, edit, message):
     assert "walk.motion" in str(err.value)
 
 
+def _motion_doc(tmp_path) -> dict:
+    return json.loads(save_motion(make_anim(walker(8)), tmp_path / "base.motion").read_text())
+
+
+def _set(path: str, value):
+    """An edit of the .motion document that sets the dotted ``path`` (list indices as numbers)."""
+    def edit(doc):
+        *parents, last = [int(k) if k.isdigit() else k for k in path.split(".")]
+        node = doc
+        for key in parents:
+            node = node[key]
+        node[last] = value
+        return doc
+    return edit
+
+
+HOSTILE_MOTION = [
+    (_set("fps", 1_000_000_000), "'fps' must be a whole number from 1 to 240"),
+    (_set("fps", 1e9), "'fps' must be a whole number"),
+    (_set("fps", True), "'fps' must be a whole number"),
+    (_set("num_frames", 10**7), "'num_frames' must be a whole number from 1 to 3000"),
+    (_set("num_actors", 10**6), "'num_actors' must be a whole number from 1 to 16"),
+    (_set("num_frames", "8"), "'num_frames' must be a whole number"),
+    (_set("frames", "lots"), '"frames" must have the shape'),
+    (_set("frames.0.0.3", "x"), '"frames" must be numbers'),
+    (_set("frames.0.0.3", [1, 2]), '"frames" must be numbers'),
+    (_set("frames.0.0.3", 1e300), "within +-10000 m"),
+    (_set("frames.0.0.3", float("nan")), "NaN, Infinity or huge"),
+    (_set("actions.vocabulary", ["w" * 1_000_000]), "names are text of 1 to 200 characters"),
+    (_set("actions.vocabulary", list(range(5))), "actions.vocabulary"),
+    (_set("actions.vocabulary", ["a"] * 5000), "list of 1 to 4096 names"),
+    (_set("actions.per_actor.0.0.action", ["walk"]), "is not in actions.vocabulary"),
+    (_set("actions.per_actor.0.0.action", "w" * 1_000_000), "is not in actions.vocabulary"),
+    (_set("actions.per_actor.0.0.end_frame", 10**30), "end by frame 8"),
+    (_set("actions.per_actor.0", [{"action": "walk", "start_frame": 0, "end_frame": 1}] * 9), "contiguous"),
+    (_set("meta", [1, 2]), '"meta" must be an object'),
+    (_set("meta.prompt", {"text": "hi"}), "meta.prompt must be text"),
+    (_set("meta.prompt", "p" * 100_001), "meta.prompt is 100,001 characters long"),
+    (_set("meta.model", "m" * 4097), "meta.model is 4,097 characters long"),
+    (_set("meta.seed", "7"), "meta.seed must be a whole number"),
+    (_set("meta.actor_prompts", [5]), "meta.actor_prompts[] must be text"),
+    (_set("start_positions", [1e9]), '"start_positions" must be null or 1 numbers'),
+    (_set("pose_layout", [[[[]]]]), "pose_layout.version"),
+    (_set("version", [1]), "of version list"),
+]
+
+
+@pytest.mark.parametrize("edit, message", HOSTILE_MOTION)
+def test_hostile_motion_fields_are_one_line_errors(tmp_path, edit, message):
+    path = tmp_path / "walk.motion"
+    path.write_text(json.dumps(edit(_motion_doc(tmp_path))))
+    with pytest.raises(GenerationError) as err:
+        load_motion(path)
+    text = str(err.value)
+    assert message in text and "walk.motion" in text
+    assert "\n" not in text and len(text) < 400  # one line, however large the bad value
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+    (b'{"format": "stick-gen.motion", "version": 1, "fps": \xff}', "not UTF-8"),
+    (b'{"format": "stick-gen.motion", "version": 1' + b"0" * 5000 + b"}", "not valid JSON"),
+    (b"", "not valid JSON"),
+    (b'"just a string"', "'format' must be 'stick-gen.motion', got 'str'"),
+])
+def test_unreadable_motion_files_are_one_line_errors(tmp_path, content, message):
+    path = tmp_path / "bad.motion"
+    path.write_bytes(content)
+    with pytest.raises(GenerationError, match=message.replace("'", ".").replace("(", ".")) as err:
+        load_motion(path)
+    assert "bad.motion" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_huge_motion_file_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.motion"
+    with path.open("wb") as handle:
+        handle.truncate(65 * 1024 * 1024)  # sparse: no time or disk spent
+    with pytest.raises(GenerationError, match="more than a .motion file may be"):
+        load_motion(path)
+
+
+def test_the_largest_allowed_motion_file_loads(tmp_path):
+    frames = np.repeat(walker(1), 3000, axis=0)
+    anim = Animation(np.repeat(frames, 16, axis=1), np.zeros((3000, 16), np.int64), VOCAB, fps=240,
+                     prompt="p" * 100_000)
+    back = load_motion(save_motion(anim, tmp_path / "big.motion"))
+    assert (back.num_frames, back.num_actors, back.fps, len(back.prompt)) == (3000, 16, 240, 100_000)
+
+
+def test_a_huge_fps_renders_in_bounded_memory(tmp_path):
+    anim = make_anim(walker(20))
+    anim.fps = 1_000_000_000  # an Animation made in code; the camera window must not grow with the fps
+    drawer = FrameDrawer(anim, size=64)
+    assert drawer.x0.shape == (20,) and np.all(np.isfinite(drawer.mpp))
+
+
+def test_a_very_long_caption_is_fitted_in_few_measurements(monkeypatch):
+    from stick_gen.inference import render
+
+    measured = []
+
+    class CountingFont:
+        def __init__(self, font):
+            self.font = font
+
+        def getlength(self, text):
+            measured.append(len(text))
+            return self.font.getlength(text)
+
+        def __getattr__(self, name):
+            return getattr(self.font, name)
+
+    font = render._font(12)
+    monkeypatch.setattr(render, "_font", lambda px: CountingFont(font))
+    render._text_patch.cache_clear()
+    text = "a person walks forward and waves " * 300  # 9,900 characters
+    patch = render._text_patch(text, 1, 12, 300)
+    assert len(measured) <= 20 and sum(measured) <= 20 * 301  # linear in the width, not in the prompt
+    assert patch.shape[1] <= 300
+    # the same text as shortening one character at a time gave (from 301 characters: no more fit in 300 px)
+    shown = text[:301]
+    while font.getlength(shown + "...") > 300:
+        shown = shown[:-1]
+    measured.clear()
+    render._text_patch.cache_clear()
+    assert np.array_equal(patch, render._text_patch(shown.rstrip() + "...", 1, 12, 300))
+    render._text_patch.cache_clear()
+
+
 # --- files: gif, mp4, png, formats, atomic writes ----------------------------------------------
 
 
@@ -254,6 +388,53 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
             raise RuntimeError("encoder crashed")
     assert target.read_bytes() == b"old animation"
     assert os.listdir(tmp_path) == ["clip.gif"]
+
+
+WRITER = """
+import sys, time
+from stick_gen.inference.animation import atomic_output
+with atomic_output(sys.argv[1]) as tmp:
+    print(tmp, flush=True)
+    time.sleep(300)
+"""
+
+
+def start_writer(target):
+    """A real process inside atomic_output(target); returns it and its temporary file."""
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], stdout=subprocess.PIPE, text=True)
+    return writer, Path(writer.stdout.readline().strip())
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9")
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    killed, leftover = start_writer(tmp_path / "keep.gif")
+    live, in_progress = start_writer(tmp_path / "other.gif")
+    try:
+        assert leftover.is_file() and leftover.stat().st_size == 0 and leftover.name.startswith(".keep.")
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait()
+        assert leftover.is_file()  # what a kill -9 leaves behind
+        legacy_old, legacy_new = tmp_path / ".walk.0a1b2c3d.tmp.gif", tmp_path / ".run.0a1b2c3e.tmp.mp4"
+        for path in (legacy_old, legacy_new):
+            path.write_bytes(b"")
+        os.utime(legacy_old, (time.time() - 2 * 3600,) * 2)  # older stick-gen names: stale after an hour
+        users = [tmp_path / ".keep.tmp.gif", tmp_path / "keep.123-0a1b2c3d.tmp.gif", tmp_path / ".notes.txt"]
+        for path in users:
+            path.write_text("the user's")
+        os.utime(users[0], (time.time() - 2 * 3600,) * 2)
+        (tmp_path / ".dir.1-0a1b2c3d.tmp.gif").mkdir()
+
+        save_animation(make_anim(walker(4)), tmp_path / "keep.gif", size=48)
+        assert not leftover.exists() and not legacy_old.exists()
+        assert in_progress.is_file() and legacy_new.is_file()  # a live writer's file, a recent old-style one
+        assert all(path.read_text() == "the user's" for path in users)
+        assert (tmp_path / ".dir.1-0a1b2c3d.tmp.gif").is_dir()
+        assert (tmp_path / "keep.gif").read_bytes()[:6] == b"GIF89a"
+    finally:
+        for writer in (killed, live):
+            writer.kill()
+            writer.wait()
+            writer.stdout.close()
 
 
 def test_motion_refuses_a_different_fps(tmp_path):

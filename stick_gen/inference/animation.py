@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -46,6 +48,27 @@ MOTION_VERSION = 1
 MOTION_DECIMALS = 4
 """Coordinates in a ``.motion`` file are rounded to this many decimals of a metre (0.1 mm)."""
 MOTION_SCHEMA_PATH = Path(__file__).with_name("motion.schema.json")
+
+MOTION_LIMITS = {"fps": 240, "num_frames": 3000, "num_actors": 16}
+"""Largest ``fps``, ``num_frames`` (2 minutes at 25 fps) and ``num_actors`` a ``.motion`` file may hold."""
+MAX_MOTION_BYTES = 64 * 1024 * 1024
+"""Largest ``.motion`` file read (the largest allowed clip takes about 45 MB)."""
+MAX_COORDINATE_M = 10_000.0
+"""Every coordinate of a ``.motion`` file lies within +-10 km of the origin."""
+MAX_TEXT_CHARS = 100_000
+"""Longest prompt (or per-actor prompt) in a ``.motion`` file."""
+MAX_NAME_CHARS = 200
+"""Longest action name or creation time in a ``.motion`` file."""
+MAX_SOURCE_CHARS = 4096
+"""Longest model id (a Hub id or a local path) or revision in a ``.motion`` file."""
+MAX_VOCABULARY = 4096
+"""Most action names in a ``.motion`` file's vocabulary."""
+
+TEMP_NAME = re.compile(r"^\.(?P<stem>.*)\.(?:(?P<pid>\d+)-)?[0-9a-f]{8}\.tmp(?:\.[A-Za-z0-9]+)?$")
+"""Names of :func:`atomic_output`'s temporary files: ``.clip.<pid>-<8 hex>.tmp.gif`` (older versions: no pid)."""
+STALE_AFTER_S = 3600.0
+"""A temporary file whose writer cannot be shown alive is stale after this long (a writer that died, kill -9)."""
+_swept: set = set()
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -223,10 +246,14 @@ def atomic_output(path: PathLike) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise GenerationError(f"cannot write {target}: it is a folder; give a file name such as {target / 'clip.gif'}")
-    # The temporary name keeps the real suffix so that tools guessing the format from it (ffmpeg) agree.
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    # The temporary name keeps the real suffix so that tools guessing the format from it (ffmpeg) agree,
+    # and the writer's pid so that a later write can tell a dead writer's leftover (see remove_stale_temporaries).
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent.resolve() not in _swept:
+            _swept.add(target.parent.resolve())
+            remove_stale_temporaries(target.parent)
         tmp.open("xb").close()
     except OSError as err:
         raise GenerationError(
@@ -241,6 +268,55 @@ def atomic_output(path: PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(folder: PathLike, now: Optional[float] = None) -> List[Path]:
+    """Delete the leftovers of :func:`atomic_output` writers that died (a kill -9) in ``folder``; returns them.
+
+    Only regular files named like its temporaries (:data:`TEMP_NAME`) are candidates, never anything else.
+    One is stale when its writer's process no longer runs (POSIX, same machine), or when it is older than
+    :data:`STALE_AFTER_S` (names without a pid, other systems). Called once per folder and process,
+    on the first write there.
+
+    >>> remove_stale_temporaries("out/")   # doctest: +SKIP
+    [PosixPath('out/.walk.4242-0a1b2c3d.tmp.gif')]
+    """
+    now = time.time() if now is None else now
+    removed: List[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = TEMP_NAME.match(entry.name)
+        if not found:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            pid = int(found.group("pid")) if found.group("pid") else None
+            if pid == os.getpid():
+                continue
+            old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+            if old or (pid is not None and not _process_alive(pid)):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # gone meanwhile, or not ours to remove: leave it
+            continue
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine; True when that cannot be told (not POSIX)."""
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would end the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def pose_layout_description() -> Dict[str, Any]:
@@ -341,10 +417,11 @@ def _actions_from_segments(
             _require(isinstance(seg, dict) and {"action", "start_frame", "end_frame"} <= seg.keys(), path,
                      f'actor {actor}: each segment needs "action", "start_frame" and "end_frame"')
             name, start, end = seg["action"], seg["start_frame"], seg["end_frame"]
-            _require(name in ids, path, f"actor {actor}: action {name!r} is not in actions.vocabulary")
-            _require(_is_int(start) and _is_int(end) and start == frame and end > start, path,
-                     f"actor {actor}: segments must be contiguous and non-empty (expected start_frame {frame}, "
-                     f"got {start!r}..{end!r})")
+            _require(isinstance(name, str) and name in ids, path,
+                     f"actor {actor}: action {_short(name)} is not in actions.vocabulary")
+            _require(_is_int(start) and _is_int(end) and start == frame and start < end <= num_frames, path,
+                     f"actor {actor}: segments must be contiguous, non-empty and end by frame {num_frames} "
+                     f"(expected start_frame {frame}, got {_short(start)}..{_short(end)})")
             actions[start:end, actor] = ids[name]
             frame = end
         _require(frame == num_frames, path,
@@ -352,66 +429,130 @@ def _actions_from_segments(
     return actions
 
 
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr`` of a value from a file, cut to ``limit`` characters (a file may hold a 1 MB string)."""
+    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _text(value: Any, path: Path, key: str, limit: int, optional: bool = True) -> Optional[str]:
+    """A string field of a ``.motion`` file (or None when ``optional``), checked for type and length."""
+    if value is None and optional:
+        return None
+    _require(isinstance(value, str), path, f"{key} must be text{' or null' if optional else ''}, got {_short(value)}")
+    _require(len(value) <= limit, path, f"{key} is {len(value):,} characters long (at most {limit:,})")
+    return value
+
+
+def _read_motion_document(source: Path) -> Any:
+    """The parsed JSON of a ``.motion`` file, with one :class:`GenerationError` per way reading can fail."""
+    try:
+        size = source.stat().st_size
+        if size > MAX_MOTION_BYTES:
+            raise GenerationError(f"{source} is {size:,} bytes, more than a .motion file may be "
+                                  f"({MAX_MOTION_BYTES:,}); it is not a stick-gen .motion file")
+        data = source.read_bytes()
+    except OSError as err:
+        raise GenerationError(f"cannot read {source}: {err.strerror or err}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise GenerationError(f"{source} is not UTF-8 text (byte {err.start}); it is not a .motion file "
+                              f"or it is damaged") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise GenerationError(f"{source} is not a valid stick-gen .motion file: JSON nested too deeply") from None
+    except ValueError as err:  # JSONDecodeError, and numbers longer than Python reads
+        raise GenerationError(f"{source} is not valid JSON ({_short(str(err), 160)}); it is not a .motion file "
+                              f"or it is damaged") from None
+
+
 def load_motion(path: PathLike) -> Animation:
     """Read a ``.motion`` file back into an :class:`Animation` (frames equal up to the 4-decimal rounding).
+
+    Every field is checked, against :data:`MOTION_LIMITS` and the other bounds above too, before
+    anything is allocated from it; a bad file gives one :class:`GenerationError` that names it.
 
     >>> anim = load_motion("walk.motion")  # doctest: +SKIP
     """
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as err:
-        raise GenerationError(f"cannot read {source}: {err.strerror or err}") from err
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise GenerationError(f"{source} is not valid JSON ({err}); it is not a .motion file or it is damaged") from err
+    doc = _read_motion_document(source)
     found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-    _require(found == MOTION_FORMAT, source, f'"format" must be {MOTION_FORMAT!r}, got {found!r}')
+    _require(found == MOTION_FORMAT, source, f'"format" must be {MOTION_FORMAT!r}, got {_short(found)}')
     version = doc.get("version")
-    if version != MOTION_VERSION:
+    if version != MOTION_VERSION or isinstance(version, bool):
         raise GenerationError(
-            f"{source} is a .motion file of version {version!r}; this stick-gen reads version {MOTION_VERSION}: "
-            "upgrade stick-gen or re-export the file"
+            f"{source} is a .motion file of version {_short(version)}; this stick-gen reads version "
+            f"{MOTION_VERSION}: upgrade stick-gen or re-export the file"
         )
     for key in ("meta", "fps", "num_frames", "num_actors", "pose_layout", "frames", "actions"):
         _require(key in doc, source, f"missing key {key!r}")
     layout = doc["pose_layout"]
-    _require(isinstance(layout, dict) and layout.get("version") == POSE_LAYOUT_VERSION, source,
+    layout_version = layout.get("version") if isinstance(layout, dict) else layout
+    _require(isinstance(layout, dict) and layout_version == POSE_LAYOUT_VERSION, source,
              f"pose_layout.version must be {POSE_LAYOUT_VERSION} (this stick-gen's pose layout); "
-             f"got {layout.get('version') if isinstance(layout, dict) else layout!r}")
+             f"got {_short(layout_version)}")
     fps, num_frames, num_actors = doc["fps"], doc["num_frames"], doc["num_actors"]
     for key, value in (("fps", fps), ("num_frames", num_frames), ("num_actors", num_actors)):
-        _require(_is_int(value) and value > 0, source, f"{key!r} must be a positive integer, got {value!r}")
+        _require(_is_int(value) and 1 <= value <= MOTION_LIMITS[key], source,
+                 f"{key!r} must be a whole number from 1 to {MOTION_LIMITS[key]}, got {_short(value)}")
+    _require(isinstance(doc["frames"], list) and len(doc["frames"]) == num_frames, source,
+             f'"frames" must have the shape [num_frames, num_actors, {POSE_DIM}]: num_frames is {num_frames}, '
+             f'"frames" holds {len(doc["frames"]) if isinstance(doc["frames"], list) else _short(doc["frames"])}')
     try:
-        frames = np.asarray(doc["frames"], dtype=np.float32)
-    except (TypeError, ValueError) as err:
+        frames = np.asarray(doc["frames"], dtype=np.float64)
+    except (TypeError, ValueError, RecursionError) as err:
         raise GenerationError(
-            f'{source} is not a valid stick-gen .motion file: "frames" must be numbers [T][A][{POSE_DIM}] ({err})'
-        ) from err
+            f'{source} is not a valid stick-gen .motion file: "frames" must be numbers [T][A][{POSE_DIM}] '
+            f"({_short(str(err), 120)})"
+        ) from None
     _require(frames.shape == (num_frames, num_actors, POSE_DIM), source,
-             f'"frames" has shape {tuple(frames.shape)}, expected [num_frames, num_actors, {POSE_DIM}] = '
+             f'"frames" has shape {tuple(frames.shape)[:4]}, expected [num_frames, num_actors, {POSE_DIM}] = '
              f"{(num_frames, num_actors, POSE_DIM)}")
+    _require(bool(np.all(np.abs(frames) <= MAX_COORDINATE_M)), source,
+             f'"frames" holds values that are not numbers within +-{MAX_COORDINATE_M:g} m (NaN, Infinity or huge)')
     actions_block = doc["actions"]
     _require(isinstance(actions_block, dict), source, '"actions" must be an object')
     vocabulary = actions_block.get("vocabulary")
-    _require(isinstance(vocabulary, list) and vocabulary and all(isinstance(n, str) for n in vocabulary), source,
-             '"actions.vocabulary" must be a non-empty list of names')
+    _require(isinstance(vocabulary, list) and 0 < len(vocabulary) <= MAX_VOCABULARY, source,
+             f'"actions.vocabulary" must be a list of 1 to {MAX_VOCABULARY} names')
+    for name in vocabulary:
+        _require(isinstance(name, str) and 0 < len(name) <= MAX_NAME_CHARS, source,
+                 f'"actions.vocabulary" holds {_short(name)}: names are text of 1 to {MAX_NAME_CHARS} characters')
     actions = _actions_from_segments(actions_block.get("per_actor"), vocabulary, num_frames, num_actors, source)
-    meta = doc["meta"] if isinstance(doc["meta"], dict) else {}
+    meta = doc["meta"]
+    _require(isinstance(meta, dict), source, f'"meta" must be an object, got {_short(meta)}')
+    prompt = _text(meta.get("prompt"), source, "meta.prompt", MAX_TEXT_CHARS) or ""
+    model_id = _text(meta.get("model"), source, "meta.model", MAX_SOURCE_CHARS)
+    revision = _text(meta.get("revision"), source, "meta.revision", MAX_SOURCE_CHARS)
+    _text(meta.get("created"), source, "meta.created", MAX_NAME_CHARS)
+    seed = meta.get("seed")
+    _require(seed is None or _is_int(seed), source, f"meta.seed must be a whole number or null, got {_short(seed)}")
+    actor_prompts = meta.get("actor_prompts")
+    if actor_prompts is not None:
+        _require(isinstance(actor_prompts, list) and len(actor_prompts) == num_actors, source,
+                 f"meta.actor_prompts must be null or a list of one text per actor ({num_actors})")
+        actor_prompts = tuple(_text(p, source, "meta.actor_prompts[]", MAX_TEXT_CHARS, optional=False)
+                              for p in actor_prompts)
     start = doc.get("start_positions")
+    if start is not None:
+        _require(isinstance(start, list) and len(start) == num_actors
+                 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and abs(x) <= MAX_COORDINATE_M
+                         for x in start), source,
+                 f'"start_positions" must be null or {num_actors} numbers within +-{MAX_COORDINATE_M:g} m')
     try:
         return Animation(
-            frames=frames,
+            frames=frames.astype(np.float32),
             actions=actions,
             action_vocabulary=tuple(vocabulary),
             fps=fps,
-            prompt=meta.get("prompt") or "",
+            prompt=prompt,
             start_positions=np.asarray(start, dtype=np.float32) if start is not None else None,
-            model_id=meta.get("model"),
-            revision=meta.get("revision"),
-            seed=meta.get("seed"),
-            actor_prompts=tuple(meta["actor_prompts"]) if meta.get("actor_prompts") is not None else None,
+            model_id=model_id,
+            revision=revision,
+            seed=seed,
+            actor_prompts=actor_prompts,
         )
     except (GenerationError, TypeError, ValueError) as err:
-        raise GenerationError(f"{source} is not a valid stick-gen .motion file: {err}") from err
+        raise GenerationError(f"{source} is not a valid stick-gen .motion file: {err}") from None

@@ -197,14 +197,25 @@ def _font(px: int) -> Union[ImageFont.FreeTypeFont, ImageFont.ImageFont]:
 def _text_patch(text: str, ink: int, px: int, max_width: int) -> np.ndarray:
     """Anti-aliased ``text`` as palette indices (0 = background), shortened with '...' to fit ``max_width``."""
     font = _font(px)
-    if font.getlength(text) > max_width:
-        while text and font.getlength(text + "...") > max_width:
-            text = text[:-1]
-        text = text.rstrip() + "..."
+    shown = text[: max_width + 1]  # glyphs are a pixel wide or more: no more than this can fit
+    if len(shown) < len(text) or font.getlength(shown) > max_width:
+        text = shown[: _longest_fitting_prefix(font, shown, max_width)].rstrip() + "..."
     width = max(1, min(max_width, math.ceil(font.getlength(text))))
     layer = Image.new("L", (width, px + px // 2), 0)
     ImageDraw.Draw(layer).text((0, 0), text, fill=255, font=font)
     return _ink_lut(ink)[np.asarray(layer)]
+
+
+def _longest_fitting_prefix(font, text: str, max_width: int) -> int:
+    """Largest ``n`` with ``text[:n] + "..."`` at most ``max_width`` pixels wide, by bisection (log n measurements)."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if font.getlength(text[:mid] + "...") <= max_width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _put_text(canvas: np.ndarray, text: str, x: int, y: int, ink: int, px: int, max_width: int) -> int:
@@ -255,6 +266,7 @@ def _envelope(values: np.ndarray, radius: int, lower: bool) -> np.ndarray:
     """
     if radius < 1 or len(values) < 2:
         return values.astype(np.float64)
+    radius = min(radius, len(values))  # a wider window sees nothing more (the padding repeats the ends)
     width = 2 * radius + 1
     padded = np.pad(values.astype(np.float64), radius, mode="edge")
     windows = sliding_window_view(padded, width)
