@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from huggingface_hub import HfApi
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stick_gen.cli import main
 from stick_gen.inference import StickGenPipeline
@@ -23,6 +26,7 @@ from stick_gen.model.checkpoint import (
     estimated_parameters,
     load_checkpoint,
     load_model,
+    read_config_json,
     save_training_checkpoint,
 )
 from stick_gen.model.errors import CheckpointError, GenerationError
@@ -351,3 +355,77 @@ def test_every_real_config_passes_the_check(tmp_path, saved):
     assert check_model_config(model.config) == model.config
     assert abs(estimated_parameters(model.config) / model.num_parameters() - 1) < 0.05
     assert MAX_MODEL_PARAMETERS == 4 * VARIANTS["large"].params
+
+
+# --- fuzzing: whatever the bytes, one StickGenError or a valid result, never another exception -------------
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=300),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(key=st.sampled_from(["d_model", "nhead", "num_layers", "dim_feedforward", "max_frames", "frames_per_token",
+                            "latent_dim", "max_actors", "dropout", "text_encoder", "variant", "format_version",
+                            "max_clauses", "embedding_dim", "unknown"]),
+       value=JSON_VALUES)
+def test_fuzzed_config_json_is_checked_or_refused(tmp_path, saved, key, value):
+    path = tmp_path / "config.json"
+    config = json.loads((saved / "config.json").read_text())
+    config[key] = value
+    path.write_text(json.dumps(config))
+    try:
+        checked = read_config_json(path)
+    except CheckpointError as err:
+        assert "config.json" in str(err) and "\n" not in str(err)
+        return
+    params = {k: v for k, v in checked.items() if k in StickFigureTransformer._hub_mixin_init_parameters}
+    assert estimated_parameters(params) <= MAX_MODEL_PARAMETERS  # whatever passes is small enough to build
+
+
+@FUZZ
+@given(path=st.sampled_from(["fps", "num_frames", "num_actors", "frames", "frames.0", "frames.0.0", "frames.0.0.3",
+                             "actions", "actions.vocabulary", "actions.vocabulary.0", "actions.per_actor",
+                             "actions.per_actor.0", "actions.per_actor.0.0", "actions.per_actor.0.0.end_frame",
+                             "meta", "meta.prompt", "meta.seed", "meta.actor_prompts", "start_positions",
+                             "pose_layout", "version", "format"]),
+       value=JSON_VALUES)
+def test_fuzzed_motion_fields_load_or_give_one_line(tmp_path, path, value):
+    from stick_gen.inference.animation import Animation, load_motion, save_motion
+
+    anim = Animation(np.zeros((6, 1, 20), np.float32), np.zeros((6, 1), np.int64), ("walk",), 25, "a person walks")
+    target = save_motion(anim, tmp_path / "fuzz.motion")
+    doc = json.loads(target.read_text())
+    *parents, last = [int(k) if k.isdigit() else k for k in path.split(".")]
+    node = doc
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    target.write_text(json.dumps(doc))
+    try:
+        back = load_motion(target)
+    except GenerationError as err:
+        assert "fuzz.motion" in str(err) and "\n" not in str(err) and len(str(err)) < 600
+        return
+    assert back.num_frames <= 3000 and back.fps <= 240 and np.all(np.abs(back.frames) <= 10_000)
+
+
+@FUZZ
+@given(content=st.binary(max_size=400) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_fuzzed_prompts_files_are_read_or_refused_in_one_line(tmp_path, content):
+    from stick_gen.commands.generate import _count_prompts, _read_prompts
+
+    path = tmp_path / "prompts.txt"
+    path.write_bytes(content)
+    try:
+        count = _count_prompts(path)
+    except GenerationError as err:
+        assert "prompts.txt" in str(err) and "\n" not in str(err)
+        return
+    prompts = [p for _, p in _read_prompts(path)]
+    assert len(prompts) == count >= 1 and all(p == p.strip() and p for p in prompts)

@@ -268,3 +268,13 @@ def test_prompt_vectors_hold_each_clause_encoded_alone(hashing):
     assert torch.allclose(vectors.clauses[1, 0], vectors.sentence[1])  # one clause: the prompt itself
     assert vectors.clauses[:, 2:].abs().max() == 0
     assert encode_prompts(hashing, ["a man waves"], max_clauses=0).clauses is None
+
+
+@pytest.mark.parametrize("prompt, has_words", [
+    ("a person waves", True), ("Two people playing catch!", True), ("走る人", True), ("3 jumps", True),
+    ("!!! ?? ...", False), ("\U0001F389\U0001F57A", False), ("-- :) --", False), ("\u200b\u200d", False),
+])
+def test_prompts_without_any_word_are_told_apart(prompt, has_words):
+    from stick_gen.inference.text_encoder import prompt_has_words
+
+    assert prompt_has_words(prompt) is has_words
