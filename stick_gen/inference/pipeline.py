@@ -35,10 +35,10 @@ import torch
 
 from ..model.checkpoint import CONFIG_JSON, load_model, read_config_json
 from ..model.errors import GenerationError
-from ..model.pose import features_to_pose
 from ..model.transformer import StickFigureTransformer
 from .animation import Animation
 from .clauses import encode_prompts
+from .sampler import sample_scenes
 
 
 def _check_config(folder: Path) -> None:
@@ -51,14 +51,15 @@ class StickGenPipeline:
     """Text encoder + StickFigureTransformer + scene planning; see the module docstring."""
 
     def __init__(self, model: StickFigureTransformer, encoder=None, *, model_id: Optional[str] = None,
-                 revision: Optional[str] = None, fps: int = 25) -> None:
+                 revision: Optional[str] = None, fps: Optional[int] = None) -> None:
         from .text_encoder import DEFAULT_ENCODER, check_encoder_identity, load_text_encoder
 
         self.model = model.eval()
         wanted = model.text_encoder or DEFAULT_ENCODER
         self.encoder = encoder if encoder is not None else load_text_encoder(wanted)
         check_encoder_identity(wanted, self.encoder.identity, where=model_id or "the model")
-        self.model_id, self.revision, self.fps = model_id, revision, fps
+        self.model_id, self.revision = model_id, revision
+        self.fps = int(fps or model.fps)  # the model's contract: the frame rate it was trained at
         self.commit: Optional[str] = None
         """The Hub commit the weights came from (None for local files)."""
 
@@ -100,10 +101,13 @@ class StickGenPipeline:
 
     @torch.inference_mode()
     def __call__(self, prompt: Union[str, Sequence[str]], seed: int = 0, num_actors: Optional[int] = None,
-                 duration_s: float = 10.0) -> Union[Animation, List[Animation]]:
-        """Generate one animation per prompt (a list for a list of prompts), in one batched pass."""
-        from ..data_gen.actions import ACTIONS
-        from ..data_gen.latents import sample_scene_latents, start_positions
+                 duration_s: float = 10.0, steps: Optional[int] = None,
+                 guidance: Optional[float] = None) -> Union[Animation, List[Animation]]:
+        """Generate one animation per prompt (a list for a list of prompts), all actors batched.
+
+        ``steps`` and ``guidance`` override a flow model's sampler settings (its config's
+        ``sample_steps`` and ``guidance_scale``); a regression model ignores them.
+        """
 
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         if not prompts:
@@ -128,41 +132,18 @@ class StickGenPipeline:
         else:
             counts = [num_actors] * len(prompts)
 
-        rows_text, rows_latent, rows_slot, rows_count, scenes = [], [], [], [], []
-        for p, n in enumerate(counts):
-            rng = np.random.default_rng(seed)  # per prompt, so a prompt's take does not depend on the batch
-            latents = sample_scene_latents(n, rng)  # (n, L)
-            scenes.append((latents, start_positions(latents, n)))
-            for a in range(n):
-                rows_text.append(p)
-                rows_latent.append(latents[a])
-                rows_slot.append(a)
-                rows_count.append(n)
-        sentence, clauses, clause_mask = vectors.rows(torch.tensor(rows_text))
-        features, actions = self.model.generate(
-            sentence.to(device),
-            torch.as_tensor(np.stack(rows_latent), dtype=torch.float32, device=device),
-            torch.tensor(rows_slot, device=device),
-            torch.tensor(rows_count, device=device),
-            clause_embeddings=None if clauses is None else clauses.to(device),
-            clause_mask=None if clause_mask is None else clause_mask.to(device),
-        )
+        scenes = sample_scenes(self.model, vectors, counts, [seed] * len(prompts), fps=self.fps,
+                               steps=steps, guidance=guidance)
         frames = int(round(duration_s * self.fps))
-        starts = torch.as_tensor(np.concatenate([s for _, s in scenes]), dtype=torch.float32, device=device)
-        poses = features_to_pose(features.float(), fps=self.fps, start_x=starts)  # (R, T, 20)
-        poses, actions = poses[:, :frames].cpu().numpy(), actions[:, :frames].cpu().numpy()
-
-        results, row = [], 0
-        for p, n in enumerate(counts):
-            block = slice(row, row + n)
-            row += n
+        results = []
+        for p, (poses, actions, starts) in enumerate(scenes):
             results.append(Animation(
-                frames=np.transpose(poses[block], (1, 0, 2)),  # (T, A, 20)
-                actions=np.transpose(actions[block], (1, 0)),
-                action_vocabulary=tuple(ACTIONS),
+                frames=np.transpose(poses[:, :frames], (1, 0, 2)),  # (T, A, 20)
+                actions=np.transpose(actions[:, :frames], (1, 0)),
+                action_vocabulary=self.model.action_vocabulary,
                 fps=self.fps,
                 prompt=prompts[p].strip(),
-                start_positions=scenes[p][1].astype(np.float32),
+                start_positions=starts,
                 model_id=self.model_id,
                 revision=self.revision,
                 seed=seed,

@@ -35,7 +35,7 @@ import torch
 
 from .errors import CheckpointError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
-from .transformer import LATENT_FEATURES, MAX_CLAUSES
+from .transformer import LATENT_FEATURES, LEGACY_MODEL_DEFAULTS, MAX_CLAUSES
 from .variants import VARIANTS, get_variant, variant_for_shape
 
 CHECKPOINT_FORMAT_VERSION = 1
@@ -67,10 +67,11 @@ class Checkpoint:
         """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`).
 
         A stored config without ``max_clauses`` predates clause input: such a model read the sentence
-        vector only (``max_clauses`` 0). Without any config it is read off the tensors (``clause_gate``).
+        vector only (``max_clauses`` 0); one without ``objective`` predates flow matching (``regression``).
+        Without any config both are read off the tensors (``clause_gate``, ``noisy_in``).
         """
         if self.model_config:
-            return {"max_clauses": 0, **self.model_config}
+            return {**LEGACY_MODEL_DEFAULTS, **self.model_config}
         return infer_model_config(self.state_dict, source=self.path)
 
 
@@ -381,9 +382,13 @@ def _constructor_types() -> Dict[str, Tuple[type, ...]]:
     for name in _init_parameters():
         hint = hints.get(name, Any)
         options = typing.get_args(hint) if typing.get_origin(hint) is Union else (hint,)
-        types = tuple(t for t in options if isinstance(t, type))
+        types = tuple(typing.get_origin(t) or t for t in options if isinstance(typing.get_origin(t) or t, type))
         accepted[name] = types + ((int,) if float in types else ()) if types else (object,)
     return accepted
+
+
+MAX_NAME_LENGTH = 64
+"""Longest action name a model config may hold."""
 
 
 def _is_type(value: Any, types: Tuple[type, ...]) -> bool:
@@ -391,11 +396,14 @@ def _is_type(value: Any, types: Tuple[type, ...]) -> bool:
         return bool in types
     if isinstance(value, float) and float in types:
         return value == value  # not NaN
+    if isinstance(value, list):  # a list of names (action_vocabulary): short strings only
+        return list in types and all(isinstance(v, str) and 0 < len(v) <= MAX_NAME_LENGTH for v in value)
     return isinstance(value, types)
 
 
 def _type_names(types: Tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "text", bool: "true/false", type(None): "null"}
+    names = {int: "an integer", float: "a number", str: "text", bool: "true/false", type(None): "null",
+             list: f"a list of names of 1-{MAX_NAME_LENGTH} characters"}
     wanted = [names.get(t, t.__name__) for t in types if not (t is int and float in types)]
     return " or ".join(dict.fromkeys(wanted))
 
@@ -475,6 +483,7 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
         latent_dim=state_dict["latent_proj.0.weight"].shape[1] // LATENT_FEATURES,
         max_actors=state_dict["slot_embedding.weight"].shape[0],
         max_clauses=MAX_CLAUSES if "clause_gate.weight" in state_dict else 0,
+        objective="flow" if "noisy_in.weight" in state_dict else "regression",
     )
 
 

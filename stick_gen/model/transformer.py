@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -48,7 +48,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
 from .errors import CheckpointError, ConfigError
-from .pose import DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
+from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
 from .variants import variant_for_shape
 
 MAX_ACTORS = 3
@@ -67,6 +67,17 @@ LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regress
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``."""
 TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
+
+
+def default_action_vocabulary(num_actions: int) -> List[str]:
+    """The procedural data's action names when their count fits, else ``action_0 ...`` (a custom vocabulary).
+
+    >>> default_action_vocabulary(64)[:3], default_action_vocabulary(2)
+    (['stand', 'walk', 'walk_backwards'], ['action_0', 'action_1'])
+    """
+    from ..data_gen.actions import ACTIONS
+
+    return list(ACTIONS) if len(ACTIONS) == num_actions else [f"action_{i}" for i in range(num_actions)]
 
 
 def time_features(time: torch.Tensor) -> torch.Tensor:
@@ -198,6 +209,8 @@ class StickFigureTransformer(
         objective: str = "flow",
         sample_steps: int = 8,
         guidance_scale: float = 2.0,
+        fps: int = DEFAULT_FPS,
+        action_vocabulary: Optional[List[str]] = None,
     ) -> None:
         super().__init__()
         if d_model % nhead:
@@ -214,6 +227,14 @@ class StickFigureTransformer(
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
             objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale,
         )
+        if action_vocabulary is None:
+            action_vocabulary = default_action_vocabulary(num_actions)
+        action_vocabulary = [str(name) for name in action_vocabulary]
+        if len(action_vocabulary) != num_actions:
+            raise ConfigError(f"action_vocabulary names {len(action_vocabulary)} actions but num_actions={num_actions}")
+        self.config.update(fps=fps, action_vocabulary=action_vocabulary)
+        self.fps, self.action_vocabulary = fps, tuple(action_vocabulary)
+        """The model's contract: frames per second of its clips and the names of its action ids, in order."""
         if objective not in OBJECTIVES:
             raise ConfigError(f"objective={objective!r}: choose one of {', '.join(OBJECTIVES)}")
         if sample_steps < 1:

@@ -221,8 +221,11 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
     return result
 
 
-def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], encoder_identity: str):
+def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], encoder_identity: str,
+                   action_vocabulary: Optional[List[str]] = None):
     """A fresh model from ``config.model``, or the ``init_from`` checkpoint's (checked against the config).
+
+    A fresh model records its contract: the data's frame rate and action names (``action_vocabulary``).
 
     Returns ``(model, base_info)``; ``base_info`` names the base checkpoint of a fine-tune (else ``{}``).
     """
@@ -231,7 +234,10 @@ def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], e
 
     base_info: Dict[str, Any] = {}
     if init_from is None:
-        model = build_model({**config.model, "text_encoder": encoder_identity})
+        contract: Dict[str, Any] = {"fps": config.data.fps}
+        if action_vocabulary is not None and "action_vocabulary" not in config.model:
+            contract["action_vocabulary"] = list(action_vocabulary)
+        model = build_model({**contract, **config.model, "text_encoder": encoder_identity})
     else:
         model, base_ckpt = load_model(init_from)
         if base_ckpt.text_encoder:
@@ -310,7 +316,9 @@ def train(
     # on a GPU the prompts are embedded there too (seconds instead of minutes for MiniLM)
     encoder = load_text_encoder(config.text_encoder, device=accelerator.device)
 
-    model, base_info = _initial_model(config, init_from, encoder.identity)
+    from ..data_gen.dataset import read_meta
+
+    model, base_info = _initial_model(config, init_from, encoder.identity, read_meta(root).get("actions"))
 
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
