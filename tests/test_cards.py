@@ -33,12 +33,14 @@ SHIPPED = [(v, m) for v in VARIANTS for m in ("pretrain", "sft", "lora")]
 
 METRICS_JSON = {
     "split": "test", "checkpoint": "checkpoints/best_model.pt", "num_samples": 512,
-    "model": {"pose_mse": 0.0234, "temporal_consistency": 0.0156, "action_accuracy": 0.873, "physics_mse": 0.0189,
+    "model": {"pose_mse": 0.0234, "temporal_consistency": 0.0156, "action_accuracy": 87.3, "physics_mse": 0.0189,
               "r_precision_top1": 0.412, "r_precision_top3": 0.701, "fid": 1.234, "diversity": 5.67,
-              "foot_skating": 0.031, "jitter": 0.0042},
+              "foot_skating": 0.031, "jitter": 0.0042, "action_accuracy_clip": 85.0, "amplitude_hands": 0.91,
+              "amplitude_feet": 0.88, "amplitude_hip_height": 0.95, "seed_variety": 0.8,
+              "action_head_agreement": 93.1},
     "real": {"r_precision_top1": 0.52, "r_precision_top3": 0.81, "fid": 0.0, "diversity": 6.01,
              "foot_skating": 0.012, "jitter": 0.0011},
-    "ci95": {"pose_mse": [0.0221, 0.0247], "action_accuracy": [0.861, 0.885]},
+    "ci95": {"pose_mse": [0.0221, 0.0247], "action_accuracy": [86.1, 88.5]},
 }
 
 
@@ -114,7 +116,7 @@ def test_card_update_writes_metrics_examples_and_checkpoint_facts(tmp_path, caps
                  "- **Training steps**: 1,200", "- **Text encoder**: `minilm-l6-v2/lift1024-v1`"):
         assert line in text, line
     metrics = {m["type"]: m["value"] for m in updated.front_matter["model-index"][0]["results"][0]["metrics"]}
-    assert metrics["pose_mse"] == 0.0234 and metrics["action_accuracy"] == 0.873 and len(metrics) == 10
+    assert metrics["pose_mse"] == 0.0234 and metrics["action_accuracy"] == 87.3 and len(metrics) == 16
     assert updated.tbd_lines() == [] and before == 10
     # the spec's example form, walk_wave first (examples.json order), others from the spec or their names
     assert ('## Example Outputs\n\n<!-- examples:start -->\n### "A person walks forward and waves"\n'

@@ -51,7 +51,7 @@ PIPELINE_TAG = "text-to-video"
 METRICS: Tuple[Tuple[str, str, str], ...] = (
     ("pose_mse", "Pose MSE", "float"),
     ("temporal_consistency", "Temporal Consistency", "float"),
-    ("action_accuracy", "Action Accuracy", "percent"),
+    ("action_accuracy", "Action Accuracy", "percent100"),
     ("physics_mse", "Physics MSE", "float"),
     ("r_precision_top1", "R-precision (top-1)", "percent"),
     ("r_precision_top3", "R-precision (top-3)", "percent"),
@@ -59,6 +59,12 @@ METRICS: Tuple[Tuple[str, str, str], ...] = (
     ("diversity", "Diversity", "float"),
     ("foot_skating", "Foot skating", "float"),
     ("jitter", "Jitter", "float"),
+    ("action_accuracy_clip", "Action Accuracy (per clip)", "percent100"),
+    ("amplitude_hands", "Limb amplitude, hands (generated/real)", "float"),
+    ("amplitude_feet", "Limb amplitude, feet (generated/real)", "float"),
+    ("amplitude_hip_height", "Limb amplitude, hip height (generated/real)", "float"),
+    ("seed_variety", "Seed variety (generated/real)", "float"),
+    ("action_head_agreement", "Action-head agreement (the model's own labels)", "percent100"),
 )
 """``(key in metrics.json, name in the card, format)``; the first four are the spec's headline metrics."""
 
@@ -219,14 +225,18 @@ def pin_revision(text: str, repo_id: str, revision: str) -> str:
 def format_metric(value: Any, kind: str) -> str:
     """A metric as a card shows it: ``0.0234``, ``87.3%``, ``12.41``.
 
-    >>> format_metric(0.873, "percent"), format_metric(0.02341, "float"), format_metric(12.4071, "float")
-    ('87.3%', '0.0234', '12.41')
+    ``percent`` is a fraction (R-precision), ``percent100`` already a percentage (Action Accuracy).
+
+    >>> format_metric(0.873, "percent"), format_metric(87.3, "percent100"), format_metric(0.02341, "float")
+    ('87.3%', '87.3%', '0.0234')
     """
     if value is None:
         return "n/a"
     value = float(value)
     if kind == "percent":
         return f"{value * 100:.1f}%"
+    if kind == "percent100":
+        return f"{value:.1f}%"
     return f"{value:.4f}" if abs(value) < 10 else f"{value:.2f}"
 
 
