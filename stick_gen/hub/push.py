@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -179,7 +180,9 @@ def push(
     out(f"repository: {repo_id} ({method}, {'private' if options.private else 'public'})")
     images = [image for image in card.images()
               if any((d / image).is_file() or (d / Path(image).name).is_file() for d in example_dirs)]
-    with tempfile.TemporaryDirectory(prefix="stick-gen-push-") as scratch:
+    # Only a dry run needs a scratch folder (one that a killed run would leave in the temporary directory).
+    scratching = tempfile.TemporaryDirectory(prefix="stick-gen-push-") if options.dry_run else contextlib.nullcontext("")
+    with scratching as scratch:
         output_dir = Path(scratch) / "bundle" if options.dry_run else Path(options.output_dir)
         out(f"building the bundle in {output_dir if not options.dry_run else 'a temporary directory (dry run)'}")
         bundle = build_bundle(inspected, card_path, output_dir, version=version, example_dirs=example_dirs,
