@@ -1,8 +1,9 @@
 """Generation speed: model time per 10-second animation, and the whole `stick-gen generate` process.
 
-1. Model time to generate one animation (250 frames, batch 1, CPU) per variant, beside one bare
+1. Model time to generate one animation (250 frames, batch 1, CPU) per variant, all sampler steps
+   included (a flow model: ``sample_steps`` guided steps), and one forward pass beside one bare
    ``nn.TransformerEncoder`` forward of the same width, depth and FFN on the same 50 tokens, measured in
-   the same run. Goals: small <= 50 ms, medium <= 120 ms, large <= 300 ms.
+   the same run. Goals: small <= 50 ms, medium <= 120 ms, large <= 300 ms for the whole generation.
 2. A cold ``stick-gen generate "..." -o x.gif`` with the small model, as a subprocess: wall time, where the
    time goes (imports, encoder load, model load, generation, rendering) and peak memory (max RSS).
 
@@ -44,14 +45,18 @@ print(f"imports {t1-t0:.2f} s, encoder load {t2-t1:.2f} s, model load {t3-t2:.2f
 
 
 def model_times() -> None:
-    print(f"{'variant':>7} {'generate ms':>12} {'bare encoder ms':>16} {'ratio':>6} {'goal ms':>8}")
+    print(f"{'variant':>7} {'steps':>5} {'generate ms':>12} {'goal ms':>8} {'one pass ms':>12} {'bare encoder ms':>16} "
+          f"{'pass/bare':>9}")
     goals = {"small": 50, "medium": 120, "large": 300}
     for v in VARIANTS.values():
         model, bare, (text, z), tokens = model_and_baseline(v)
         with torch.inference_mode():
             t_gen = median_seconds(lambda: model.generate(text, z), repeats=30)
+            t_pass = median_seconds(lambda: model(text, z), repeats=30)
             t_bare = median_seconds(lambda: bare(tokens), repeats=30)
-        print(f"{v.name:>7} {t_gen * 1e3:12.1f} {t_bare * 1e3:16.1f} {t_gen / t_bare:6.2f} {goals[v.name]:8d}")
+        steps = model.sample_steps if model.objective == "flow" else 1
+        print(f"{v.name:>7} {steps:>5} {t_gen * 1e3:12.1f} {goals[v.name]:8d} {t_pass * 1e3:12.1f} {t_bare * 1e3:16.1f} "
+              f"{t_pass / t_bare:9.2f}")
 
 
 def cold_process() -> None:

@@ -65,6 +65,8 @@ network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "O
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression"}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``."""
+SMOOTH_TAPS = 5
+"""Frames the flow model's output filter spans (``motion_smooth``)."""
 TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
 
@@ -207,7 +209,7 @@ class StickFigureTransformer(
         text_encoder: Optional[str] = None,
         max_clauses: int = MAX_CLAUSES,
         objective: str = "flow",
-        sample_steps: int = 8,
+        sample_steps: int = 4,
         guidance_scale: float = 2.0,
         fps: int = DEFAULT_FPS,
         action_vocabulary: Optional[List[str]] = None,
@@ -267,6 +269,14 @@ class StickFigureTransformer(
             # the motion being denoised (5 frames per token) and how noisy it is
             self.noisy_in = nn.Linear(frames_per_token * output_dim, d_model)
             self.time_proj = nn.Linear(2 * TIME_FEATURES, d_model)
+            # Each token writes its 5 frames on its own, so a denoised clip steps at token borders (3x the
+            # frame-to-frame change inside a token, measured); a learnt per-value filter across frames,
+            # starting as a binomial (1 4 6 4 1) / 16, joins the tokens' frames smoothly.
+            self.motion_smooth = nn.Conv1d(output_dim, output_dim, SMOOTH_TAPS, groups=output_dim)
+            with torch.no_grad():
+                taps = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
+                self.motion_smooth.weight.copy_((taps / taps.sum()).expand(output_dim, 1, SMOOTH_TAPS))
+                self.motion_smooth.bias.zero_()
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
@@ -339,6 +349,10 @@ class StickFigureTransformer(
             h = block(h)
         h = self.final_norm(h)  # (B, N, C)
         motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
+        if self.objective == "flow":
+            edge = SMOOTH_TAPS // 2
+            padded = F.pad(motion.transpose(1, 2), (edge, edge), mode="replicate")  # (B, output_dim, T + 4)
+            motion = self.motion_smooth(padded).transpose(1, 2)
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
         return MotionOutput(motion, actions, self.count_head(text))
 

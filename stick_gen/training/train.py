@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 from ..model.checkpoint import atomic_write, build_model, load_checkpoint, load_model, save_training_checkpoint
 from ..model.errors import CheckpointError, ConfigError, DataError
-from ..model.pose import HIP_X
+from ..model.pose import HIP_X, JOINT_SLOTS
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows
 
@@ -96,14 +96,39 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     # penalise the accumulated error (a constant bias b costs about b^2 * T / 3)
     speed_error = (out.motion[..., HIP_X].float() - target[..., HIP_X])
     trajectory = (torch.cumsum(speed_error, dim=1) / speed_error.shape[1] ** 0.5).pow(2).mean()
+    foot = _foot_contact_loss(out.motion.float(), target, batch) if "feature_std" in batch else motion * 0
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
     count = count_each.mean() if keep is None else (count_each * keep).sum() / keep.sum().clamp_min(1)
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
-             + weights.action * action + weights.count * count)
-    parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "action": action, "count": count}
+             + weights.foot_contact * foot + weights.action * action + weights.count * count)
+    parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
+             "action": action, "count": count}
     return {"loss": total, **parts}, out
+
+
+FOOT_CONTACT_HEIGHT_M = 0.025
+"""A real foot below this height in two consecutive frames is planted (as the foot-skating metric says)."""
+
+
+def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
+    """Mean squared world speed (m/s) of the predicted feet on the frames where the real feet are planted.
+
+    Features hold each foot's x relative to the hip and the hip's x as a speed, so a foot's world step
+    is ``speed / fps + (rel[t] - rel[t-1])``: a planted foot needs both to cancel, which per-value
+    regression does not ask for (skating). ``batch`` holds ``feature_mean``, ``feature_std`` and ``fps``.
+    """
+    mean, std, fps = batch["feature_mean"], batch["feature_std"], float(batch["fps"])
+    pred, real = predicted * std + mean, target * std + mean  # (B, T, 20) physical
+    losses = []
+    for x_slot, y_slot in (JOINT_SLOTS["left_foot"], JOINT_SLOTS["right_foot"]):
+        planted = (real[:, 1:, y_slot] < FOOT_CONTACT_HEIGHT_M) & (real[:, :-1, y_slot] < FOOT_CONTACT_HEIGHT_M)
+        step_x = pred[:, 1:, HIP_X] / fps + pred[:, 1:, x_slot] - pred[:, :-1, x_slot]
+        step_y = pred[:, 1:, y_slot] - pred[:, :-1, y_slot]
+        speed2 = (step_x.pow(2) + step_y.pow(2)) * fps ** 2
+        losses.append((speed2 * planted).sum() / planted.sum().clamp_min(1))
+    return sum(losses) / len(losses)
 
 
 def _lr_lambda(warmup: int, max_steps: int) -> Callable[[int], float]:
@@ -193,7 +218,7 @@ def plot_loss_curves(history: List[Dict[str, Any]], path: Path) -> Optional[Path
 
 @torch.no_grad()
 def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor, weights,
-                  batch_size: int = 64, objective: str = "regression") -> Dict[str, float]:
+                  batch_size: int = 64, objective: str = "regression", fps: int = 25) -> Dict[str, float]:
     """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout).
 
     A flow model is scored at the same noise and flow times on every call (fixed per batch).
@@ -207,6 +232,7 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
         index = torch.arange(start, min(start + batch_size, len(rows)))
         batch = {k: v.to(device) for k, v in rows.batch(index).items()}
         batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
+        batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps)
         if objective == "flow":
             fixed = flow_inputs(len(index), *batch["features"].shape[1:], step=start, seed=-1)
             batch.update({k: v.to(device) for k, v in fixed.items()})
@@ -353,6 +379,7 @@ def train(
 
     model, optimizer = accelerator.prepare(model, optimizer)
     device = accelerator.device
+    mean_d, std_d = mean.to(device), std.to(device)
     best_name = best_name or BEST.get(method, f"best_{method}.pt")
     best_path = output_dir / best_name
 
@@ -390,6 +417,7 @@ def train(
         batch = {k: v.to(device) for k, v in train_rows.batch(index).items()}
         mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
         batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
+        batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps)
         if objective == "flow":
             drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed)
             batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
@@ -419,7 +447,7 @@ def train(
             stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
             scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights,
-                                   objective=objective)
+                                   objective=objective, fps=config.data.fps)
             record = {"split": "val", "step": step, **scores}
             history.append(record)
             if accelerator.is_main_process:
