@@ -21,7 +21,10 @@ from stick_gen.data_gen.plans import (
 )
 from stick_gen.data_gen.scenes import generate_scene, root_physics, synthesize_scene
 from stick_gen.data_gen.synth import flight_time, synthesize_actor
-from stick_gen.data_gen.text import describe, held_out_words, inflect
+from stick_gen.data_gen.text import (
+    _GERUND_FRAMES, _GERUND_SEQUENCES, _INTROS, _SEQUENCES, MAX_TEXT_CHARS, describe, held_out_words, inflect,
+)
+from stick_gen.inference.clauses import CONNECTIVES, split_clauses
 from stick_gen.model.errors import DataError
 from stick_gen.model.pose import HIP_X, JOINT_SLOTS, canonicalize, pose_to_joints
 
@@ -214,6 +217,75 @@ def test_test_split_holds_combinations_and_phrasings_training_never_sees():
     assert sum(bool(pattern.search(t)) for t in test_texts) > 100
 
 
+_LEAD_INS = "|".join(re.escape(t.lower()) for t, _ in _INTROS if t) + "|" + "|".join(
+    re.escape(t.split("{")[0].lower()) for t, _ in _GERUND_FRAMES)
+
+
+_HELD_TEMPLATE_WORDS = ["Side by side", "meanwhile", "can be seen", "once finished", "subsequently", "whereas",
+                        "footage", "before"]
+"""Words that only held-out templates use (held-out phrases, nouns, adverbs and intros: :func:`held_out_words`)."""
+
+
+def _phrase_pattern(phrase: str) -> "re.Pattern[str]":
+    return re.compile("|".join(r"\b" + re.escape(f) + r"\b" for f in set(_forms(phrase))))
+
+
+@pytest.fixture(scope="module")
+def train_texts_2000():
+    """(plan, text) of 2,000 train-split scenes."""
+    rng = np.random.default_rng(3)
+    plans = [sample_plan(rng, "train") for _ in range(2000)]
+    return [(p, describe(p, rng)[0]) for p in plans]
+
+
+def test_training_text_words_each_action_many_ways(train_texts_2000):
+    """Distinct (action, phrase) pairs seen in 2,000 train scenes: more than the 162 train phrases there were."""
+    patterns = {a: [(p.text, _phrase_pattern(p.text)) for p in SPECS[a].phrases if not p.held_out] for a in ACTIONS}
+    seen = set()
+    for plan, text in train_texts_2000:
+        for action in plan.action_set():
+            seen.update((action, phrase) for phrase, pattern in patterns[action] if pattern.search(text))
+    per_action = {a: sum(1 for b, _ in seen if b == a) for a in ACTIONS}
+    assert len(seen) >= 260, len(seen)
+    assert sum(n >= 4 for n in per_action.values()) >= 56, per_action  # rare actions may show fewer
+    assert all(sum(not p.held_out for p in SPECS[a].phrases) >= 4 for a in ACTIONS)
+    assert all(sum(p.held_out for p in SPECS[a].phrases) >= 2 for a in ACTIONS)
+    assert sum(len(t) <= MAX_TEXT_CHARS for _, t in train_texts_2000) >= 0.99 * len(train_texts_2000)
+
+
+def test_no_held_out_phrasing_in_2000_training_scenes(train_texts_2000):
+    held = [f for w in held_out_words() for f in _forms(w)] + _HELD_TEMPLATE_WORDS
+    pattern = re.compile("|".join(r"\b" + re.escape(w) + r"\b" for w in held), re.IGNORECASE)
+    leaks = [(t, pattern.search(t).group()) for _, t in train_texts_2000 if pattern.search(t)]
+    assert not leaks, leaks[:5]
+    rng = np.random.default_rng(4)
+    test = [describe(sample_plan(rng, "test"), rng, held_out=True)[0] for _ in range(300)]
+    assert sum(bool(pattern.search(t)) for t in test) >= 0.85 * len(test)  # the rest: held interaction templates
+
+
+_PARTS = ["waves", "sits down", "stands up", "walks to the left"]
+
+
+@pytest.mark.parametrize("table,template", [(t, tpl) for t in (_SEQUENCES, _GERUND_SEQUENCES)
+                                            for n in t for tpl, _ in t[n]])
+def test_every_sequence_connective_is_a_clause_cut(table, template):
+    """Each verb phrase of a sequence template becomes its own clause, in order."""
+    n = next(k for k, v in table.items() if any(tpl == template for tpl, _ in v))
+    text = "A man " + template.format(**dict(zip("abcd", _PARTS)), pron="he", b_ing="sitting down") + "."
+    clauses = split_clauses(text, max_clauses=8)
+    assert len(clauses) == n, clauses
+    wanted = _PARTS[:n] if "{b_ing}" not in template else [_PARTS[0], "sitting down"]
+    assert all(part in clause for part, clause in zip(wanted, clauses)), clauses
+
+
+@pytest.mark.parametrize("connective", ["after that", "and after that", "once done", "once finished",
+                                        "subsequently", "and subsequently", "followed by", "and finally"])
+def test_new_connectives_are_cut(connective):
+    assert connective in CONNECTIVES
+    assert split_clauses(f"A woman claps, {connective} she bows.") == ["A woman claps", f"{connective} she bows"]
+    assert split_clauses(f"A woman claps {connective} bows.") == ["A woman claps", f"{connective} bows"]
+
+
 def test_texts_name_the_people_of_the_scene(scenes):
     for s in scenes:
         text = s.text.lower()
@@ -223,7 +295,7 @@ def test_texts_name_the_people_of_the_scene(scenes):
             assert s.num_actors == 3, text
         if s.num_actors > 1:
             assert len(re.findall(r"\b(?:a|an|another|two|three|someone)\b", text)) >= 1
-        subjects = re.findall(r"^(?:\w+, )?(?:in this clip, |here, |the animation shows how |in this animation, )?"
+        subjects = re.findall(rf"^(?:\w+, )?(?:{_LEAD_INS})?"
                               r"(someone|an? [a-z ]*?(?:person|figure|individual|man|guy|gentleman|woman|lady))\b", text)
         assert s.num_actors > 1 or len(subjects) == 1, text
 

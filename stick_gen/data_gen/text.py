@@ -36,15 +36,29 @@ _DIRECTIONS = {
     "left": [("to the left", False), ("leftward", False), ("toward the left", False), ("from right to left", HELD)],
     "right": [("to the right", False), ("rightward", False), ("toward the right", False), ("from left to right", HELD)],
 }
-_INTROS = [("", False), ("", False), ("In this clip, ", False), ("Here, ", False), ("The animation shows how ", False),
-           ("In this animation, ", HELD)]
+_INTROS = [("", False), ("", False), ("", False), ("In this clip, ", False), ("Here, ", False),
+           ("The animation shows how ", False), ("In this video, ", False), ("This clip shows how ", False),
+           ("We see how ", False), ("Watch as ", False), ("On screen, ", False),
+           ("In this animation, ", HELD), ("In this scene, ", HELD), ("The footage shows how ", HELD)]
+"""Fillers in front of a whole clause ("In this clip, a man waves.")."""
+_GERUND_FRAMES = [("We see {s} {seq}.", False), ("This clip shows {s} {seq}.", False),
+                  ("Here we see {s} {seq}.", False), ("The footage shows {s} {seq}.", HELD)]
+"""Frames whose verb phrases are gerunds ("We see a man waving, then sitting down.")."""
 _SEQUENCES = {  # joins an actor's verb phrases; {a}, {b}, {c}, {d} are phrases, {b_ing} a gerund
     2: [("{a}, then {b}", False), ("{a} and then {b}", False), ("first {a}, then {b}", False),
-        ("{a}, after which {pron} {b}", False), ("{a} before {b_ing}", HELD)],
+        ("{a}, after which {pron} {b}", False), ("{a}, and after that {b}", False),
+        ("first {a} and afterwards {b}", False), ("{a}; after that, {pron} {b}", False),
+        ("{a} and finally {b}", False), ("{a}; once done, {pron} {b}", False),
+        ("{a} before {b_ing}", HELD), ("{a}; once finished, {pron} {b}", HELD), ("{a}, and subsequently {b}", HELD)],
     3: [("{a}, then {b}, and then {c}", False), ("first {a}, then {b}, and finally {c}", False),
-        ("{a}, {b}, and then {c}", False), ("{a}; next {pron} {b} and afterwards {c}", HELD)],
+        ("{a}, {b}, and then {c}", False), ("first {a}, after that {b}, and finally {c}", False),
+        ("{a}, then {b}, and after that {c}", False), ("{a}, then {b}; once done, {pron} {c}", False),
+        ("{a}; next {pron} {b} and afterwards {c}", HELD), ("{a}; once finished, {pron} {b} and subsequently {c}", HELD)],
     4: [("{a}, then {b}, then {c}, and finally {d}", False), ("first {a}, then {b}, {c}, and at last {d}", False),
-        ("{a}, {b}, {c} and then {d}", False), ("{a}; next {pron} {b}, {c}, and lastly {d}", HELD)],
+        ("{a}, {b}, {c} and then {d}", False), ("first {a}, then {b}, after that {c}, and finally {d}", False),
+        ("{a}, then {b}; once done, {pron} {c} and then {d}", False),
+        ("{a}; next {pron} {b}, {c}, and lastly {d}", HELD),
+        ("{a}, then {b}; once finished, {pron} {c} and subsequently {d}", HELD)],
 }
 _GROUP_WORDS = {
     2: [("two people", False), ("two friends", False), ("a pair of people", HELD)],
@@ -86,12 +100,22 @@ _INTERACTION_PLURAL = {  # the interaction as a plural verb phrase, for sentence
 }
 _TOGETHER = [("{G} {seq}.", False), ("{G} {seq} together.", False), ("{Intro}{g} {seq}.", False),
              ("Side by side, {g} {seq}.", HELD)]
-_SINGLE = [("{S} {seq}.", False), ("{Intro}{s} {seq}.", False), ("{S} {seq}.", False)]
+_GERUND_SEQUENCES = {  # joins gerunds ("waving, then sitting down"); no pronoun can follow a gerund
+    2: [("{a}, then {b}", False), ("{a} and then {b}", False), ("first {a} and after that {b}", False),
+        ("{a}, followed by {b}", False), ("{a}, and subsequently {b}", HELD)],
+    3: [("{a}, then {b}, and finally {c}", False), ("{a}, {b}, and then {c}", False),
+        ("{a}, then {b}, followed by {c}", False), ("{a}, {b}, and subsequently {c}", HELD)],
+    4: [("{a}, then {b}, then {c}, and finally {d}", False), ("{a}, {b}, {c}, followed by {d}", False),
+        ("{a}, {b}, {c}, and subsequently {d}", HELD)],
+}
+_SINGLE = [("{S} {seq}.", False), ("{Intro}{s} {seq}.", False), ("{Intro}{s} {seq}.", False), ("{S} {seq}.", False),
+           ("{Gerund}", False)]
 _SINGLE_HELD = [("{S} is {a_ing}.", HELD), ("{S} can be seen {a_ing}.", HELD)]
 _MULTI = {
     2: [("{S1} {seq1} while {s2} {seq2}.", False), ("{S1} {seq1}, and {s2} {seq2}.", False),
         ("{G}: one {seq1}, the other {seq2}.", False), ("{S1} {seq1}; meanwhile, {s2} {seq2}.", HELD),
-        ("{S1} {seq1} as {s2} {seq2}.", HELD)],
+        ("{S1} {seq1} as {s2} {seq2}.", HELD), ("{Intro}{s1} {seq1}, and at the same time {s2} {seq2}.", False),
+        ("{S1} {seq1}, whereas {s2} {seq2}.", HELD)],
     3: [("{S1} {seq1}, {s2} {seq2}, and {s3} {seq3}.", False),
         ("{G}: the first {seq1}, the second {seq2}, and the third {seq3}.", False),
         ("{S1} {seq1} while {s2} {seq2} and {s3} {seq3}.", False),
@@ -99,7 +123,8 @@ _MULTI = {
 }
 
 _DOUBLE = {"run", "sit", "get", "skip", "hop", "jog", "swim", "clap", "shrug", "hug", "squat", "flip", "trot",
-           "slip", "trip", "slap", "jab", "tug", "lug", "sidestep", "step", "stop", "grab", "tap"}
+           "slip", "trip", "slap", "jab", "tug", "lug", "sidestep", "step", "stop", "grab", "tap", "drop", "plop",
+           "put", "spin", "pad", "snag", "wrap", "drag", "bob", "nod", "hit", "set", "let", "strut", "pat", "dip"}
 _IRREGULAR_3SG = {"do": "does", "go": "goes", "have": "has"}
 _IRREGULAR_ING = {"lie": "lying", "boogie": "boogieing", "tiptoe": "tiptoeing", "high-five": "high-fiving"}
 
@@ -234,7 +259,8 @@ def _sequence(segments: Sequence[SegmentPlan], form: str, pronoun: str, poss: st
     phrases = [_verb_phrase(s, form, poss, c) for s in segments]
     if len(phrases) == 1:
         return phrases[0]
-    template = c.pick(_SEQUENCES[len(phrases)], template=True)
+    table = _GERUND_SEQUENCES if form == "ing" else _SEQUENCES
+    template = c.pick(table[len(phrases)], template=True)
     fill = dict(zip("abcd", phrases), pron=pronoun)
     if "{b_ing}" in template:
         fill["b_ing"] = _verb_phrase(segments[1], "ing", poss, c)
@@ -263,6 +289,9 @@ def _render(plan: ScenePlan, c: _Chooser) -> str:
             template = c.pick(_SINGLE_HELD, prefer_held=True, template=True)
         else:
             template = c.pick(_SINGLE, template=True)
+        if template == "{Gerund}":
+            template = c.pick(_GERUND_FRAMES, prefer_held=c.force, template=True)
+            return _cap(template.format(s=s, seq=_sequence(first.segments, "ing", pron, poss, c)))
         seq = _sequence(first.segments, "3sg", pron, poss, c)
         fill = dict(S=_cap(s), s=s, seq=seq, Intro=c.pick(_INTROS))
         if "{a_ing}" in template:
@@ -285,7 +314,7 @@ def _render(plan: ScenePlan, c: _Chooser) -> str:
     template = c.pick(_MULTI[len(actors)], prefer_held=c.force, template=True)
     fill = {f"seq{i + 1}": q for i, q in enumerate(seqs)}
     fill.update({f"s{i + 1}": s for i, s in enumerate(subjects)}, S1=_cap(subjects[0]),
-                G=_cap(_group(actors, c, subjects)))
+                G=_cap(_group(actors, c, subjects)), Intro=c.pick(_INTROS) if "{Intro}" in template else "")
     return _cap(template.format(**fill))
 
 
@@ -312,16 +341,27 @@ def _render_interaction(plan: ScenePlan, c: _Chooser) -> str:
     return _cap(text)
 
 
+MAX_TEXT_CHARS = 200
+"""Sentences longer than this are drawn again (up to ``_TRIES`` times; the shortest is kept)."""
+_TRIES = 6
+
+
 def describe(plan: ScenePlan, rng: np.random.Generator, held_out: bool = False) -> Tuple[str, List[str]]:
     """A sentence for ``plan`` and one short description per actor.
 
     ``held_out=True`` (the test split) uses held-out phrasings and guarantees at least one.
     """
-    chooser = _Chooser(rng, held_out)
-    text = _render(plan, chooser)
-    if held_out and not chooser.used_in(text):
-        text = _render(plan, _Chooser(rng, True, force=True))
-    return text, actor_texts(plan, rng)
+    best = ""
+    for _ in range(_TRIES):  # a long sentence is drawn again (same rng: still one text per seed)
+        chooser = _Chooser(rng, held_out)
+        text = _render(plan, chooser)
+        if held_out and not chooser.used_in(text):
+            text = _render(plan, _Chooser(rng, True, force=True))
+        if not best or len(text) < len(best):
+            best = text
+        if len(best) <= MAX_TEXT_CHARS:
+            break
+    return best, actor_texts(plan, rng)
 
 
 def actor_texts(plan: ScenePlan, rng: np.random.Generator) -> List[str]:

@@ -18,6 +18,8 @@ a piece that is only connectives ("and", "then") is joined to the next one; piec
 ['a tall man jogs to the left', 'then sits down']
 >>> split_clauses("Two people playing catch")
 ['Two people playing catch']
+>>> split_clauses("A man waves; once done, he sits down, and after that stands up.")
+['A man waves', 'once done he sits down', 'and after that stands up']
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from ..model.transformer import MAX_CLAUSES
 CONNECTIVES = (
     "and then", "then", "and finally", "finally", "and afterwards", "afterwards", "and lastly", "lastly",
     "and at last", "at last", "next", "before", "after which", "while", "meanwhile", "whereas", "until",
-    "followed by", "and",
+    "followed by", "and after that", "after that", "once done", "once finished", "and subsequently", "subsequently",
+    "and",
 )
 """Words a clause may start with; a cut is made before each (longest alternatives first)."""
 
