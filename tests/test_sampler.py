@@ -85,3 +85,18 @@ def test_bad_sampler_settings_are_config_errors():
         tiny("diffusion")
     with pytest.raises(ConfigError, match="sample_steps=0"):
         tiny(sample_steps=0)
+
+
+def test_the_pipeline_generates_through_the_sampler():
+    """StickGenPipeline and the evaluator share sample_scenes: the same prompt and seed give the same poses."""
+    from stick_gen.inference.clauses import encode_prompts
+    from stick_gen.inference.pipeline import StickGenPipeline
+    from stick_gen.inference.text_encoder import HASHING_IDENTITY, load_text_encoder
+
+    model = tiny(text_encoder=HASHING_IDENTITY)
+    encoder = load_text_encoder("hashing")
+    anim = StickGenPipeline(model, encoder)("a man waves, then sits down", seed=4, num_actors=2)
+    vectors = encode_prompts(encoder, ["a man waves, then sits down"], model.config["max_clauses"])
+    poses, actions, starts = sample_scenes(model, vectors, counts=[2], seeds=[4])[0]
+    np.testing.assert_allclose(anim.frames, poses.transpose(1, 0, 2), atol=1e-6)
+    assert anim.action_names[0][0] in model.action_vocabulary and anim.fps == model.fps

@@ -115,8 +115,9 @@ class LossWeights(_Typed):
     trajectory: NonNegativeFloat = 0.0
     """Accumulated hip-speed error (drift of the integrated root position). Off by default: at 0.02 it was
     28-49% of a regression model's loss and most of its gradient (docs/design.md, "Objective")."""
-    foot_contact: NonNegativeFloat = 1.0
-    """World speed of the feet where the real feet are planted (against foot skating)."""
+    foot_contact: NonNegativeFloat = 0.0
+    """World speed of the feet where the real feet are planted (against foot skating). Off by default: it
+    stops the sliding but the model learns it by not stepping (docs/design.md, "Objective")."""
     action: NonNegativeFloat = 0.2
     count: NonNegativeFloat = 0.05
 

@@ -96,7 +96,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     # penalise the accumulated error (a constant bias b costs about b^2 * T / 3)
     speed_error = (out.motion[..., HIP_X].float() - target[..., HIP_X])
     trajectory = (torch.cumsum(speed_error, dim=1) / speed_error.shape[1] ** 0.5).pow(2).mean()
-    foot = _foot_contact_loss(out.motion.float(), target, batch) if "feature_std" in batch else motion * 0
+    # a flow model only knows when a foot is planted once the noisy motion shows its steps: weight by t^2
+    late = None if objective != "flow" else batch["time"].float().pow(2)
+    foot = _foot_contact_loss(out.motion.float(), target, batch, late) if "feature_std" in batch else motion * 0
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
@@ -112,12 +114,14 @@ FOOT_CONTACT_HEIGHT_M = 0.025
 """A real foot below this height in two consecutive frames is planted (as the foot-skating metric says)."""
 
 
-def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor]) -> torch.Tensor:
+def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor],
+                       row_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Mean squared world speed (m/s) of the predicted feet on the frames where the real feet are planted.
 
     Features hold each foot's x relative to the hip and the hip's x as a speed, so a foot's world step
     is ``speed / fps + (rel[t] - rel[t-1])``: a planted foot needs both to cancel, which per-value
-    regression does not ask for (skating). ``batch`` holds ``feature_mean``, ``feature_std`` and ``fps``.
+    regression does not ask for (skating). ``batch`` holds ``feature_mean``, ``feature_std`` and ``fps``;
+    ``row_weight`` (B,) scales each row (a flow model's rows by ``t^2``).
     """
     mean, std, fps = batch["feature_mean"], batch["feature_std"], float(batch["fps"])
     pred, real = predicted * std + mean, target * std + mean  # (B, T, 20) physical
@@ -127,6 +131,8 @@ def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dic
         step_x = pred[:, 1:, HIP_X] / fps + pred[:, 1:, x_slot] - pred[:, :-1, x_slot]
         step_y = pred[:, 1:, y_slot] - pred[:, :-1, y_slot]
         speed2 = (step_x.pow(2) + step_y.pow(2)) * fps ** 2
+        if row_weight is not None:
+            speed2 = speed2 * row_weight[:, None]
         losses.append((speed2 * planted).sum() / planted.sum().clamp_min(1))
     return sum(losses) / len(losses)
 
