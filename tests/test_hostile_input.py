@@ -392,6 +392,7 @@ def test_fuzzed_config_json_is_checked_or_refused(tmp_path, saved, key, value):
 @given(path=st.sampled_from(["fps", "num_frames", "num_actors", "frames", "frames.0", "frames.0.0", "frames.0.0.3",
                              "actions", "actions.vocabulary", "actions.vocabulary.0", "actions.per_actor",
                              "actions.per_actor.0", "actions.per_actor.0.0", "actions.per_actor.0.0.end_frame",
+                             "actions.per_actor.0.0.action", "meta.model", "meta.revision",
                              "meta", "meta.prompt", "meta.seed", "meta.actor_prompts", "start_positions",
                              "pose_layout", "version", "format"]),
        value=JSON_VALUES)
