@@ -159,3 +159,17 @@ def test_spec_config_snippet_runs_as_written(src_tree, tmp_path):
     exec("from src.model.transformer import StickFigureTransformer\n" + snippet, namespace)
     low, high = get_variant("medium").param_bounds()
     assert low <= namespace["model"].num_parameters() <= high
+
+
+def test_from_pretrained_checks_config_json_before_building(tmp_path):
+    """A hostile config.json (a huge d_model) is one CheckpointError, refused before any weight is allocated."""
+    import json
+
+    from stick_gen.model.errors import CheckpointError
+    from stick_gen.model.transformer import StickFigureTransformer
+
+    StickFigureTransformer(d_model=32, nhead=4, num_layers=1, dim_feedforward=64).save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "d_model": 16384, "num_layers": 48}))
+    with pytest.raises(CheckpointError, match="d_model=16384 is out of range"):
+        StickFigureTransformer.from_pretrained(tmp_path)

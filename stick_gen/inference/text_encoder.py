@@ -349,7 +349,11 @@ class BgeEncoder(BertSentenceEncoder):
 
     def __init__(self, model_dir: Path, device: Union[str, torch.device] = "cpu") -> None:
         super().__init__(model_dir, device)
-        from transformers import AutoModel  # lazy: seconds to import, only paid by bge users
+        try:
+            from transformers import AutoModel  # lazy: seconds to import, only paid by bge users
+        except ImportError:
+            raise ConfigError("text_encoder 'bge' needs the transformers package: pip install \"stick-gen[bge]\" "
+                              "(or use the default 'minilm')") from None
 
         self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True, use_safetensors=True)
         self.model.eval().to(self.device)

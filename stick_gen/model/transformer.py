@@ -420,12 +420,15 @@ class StickFigureTransformer(
 
         >>> model = StickFigureTransformer.from_pretrained("GesturaAI/stick-gen-medium", revision="v1.0.0")  # doctest: +SKIP
         """
-        from .checkpoint import WEIGHTS_BIN, WEIGHTS_SAFETENSORS, load_checkpoint, load_state_dict_strict
+        from .checkpoint import (WEIGHTS_BIN, WEIGHTS_SAFETENSORS, check_model_config, load_checkpoint,
+                                 load_state_dict_strict)
 
         weights = _resolve_weights(model_id, (WEIGHTS_SAFETENSORS, WEIGHTS_BIN), revision=revision,
                                    cache_dir=cache_dir, force_download=force_download,
                                    local_files_only=local_files_only, token=token)
-        model = cls(**{**LEGACY_MODEL_DEFAULTS, **model_kwargs})
+        config = {**LEGACY_MODEL_DEFAULTS, **model_kwargs}
+        check_model_config(config, source=model_id)  # types, bounds and size before anything is allocated
+        model = cls(**config)
         load_state_dict_strict(model, load_checkpoint(weights).state_dict, weights)
         model.to(map_location)
         model.eval()
