@@ -135,3 +135,20 @@ def test_foot_contact_loss_is_zero_for_real_motion_and_grows_when_planted_feet_s
     sliding[..., HIP_X] += 1.0  # the body drifts 1 m/s faster than the feet step
     slid = float(_foot_contact_loss(sliding, features, stats))
     assert still < 0.05 and slid > 0.5 and slid > 20 * still  # real planted feet move under 0.25 m/s
+
+
+def test_resume_history_drops_a_torn_last_line_with_a_warning(tmp_path):
+    """A crash mid-write leaves half a JSON line at the end of metrics.jsonl: resuming must not die on it."""
+    from stick_gen.model.errors import ConfigError
+    from stick_gen.training.train import _read_history
+
+    log = tmp_path / "metrics.jsonl"
+    log.write_text('{"split": "train", "step": 10, "loss": 1.0}\n{"split": "train", "step": 20, "loss": 0.9}\n'
+                   '{"split": "train", "st')
+    with pytest.warns(UserWarning, match="torn last line 3"):
+        history = _read_history(log, up_to=20)
+    assert [r["step"] for r in history] == [10, 20]
+    assert log.read_text().count("\n") == 2  # rewritten without the torn line
+    log.write_text('{"step": 1}\nnot json\n{"step": 2}\n')
+    with pytest.raises(ConfigError, match="line 2 is not a training log record"):
+        _read_history(log, up_to=5)

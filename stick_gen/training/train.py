@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
@@ -478,10 +479,27 @@ def train(
 
 
 def _read_history(path: Path, up_to: int) -> List[Dict[str, Any]]:
-    """Earlier log lines (for the curves), trimming anything logged after the resumed step."""
+    """Earlier log lines (for the curves), trimming anything logged after the resumed step.
+
+    A crash can leave the last line half written: such a torn last line is dropped with a warning.
+    Any other unreadable line means the file is not this run's log: a :class:`ConfigError` names it.
+    """
     if not path.is_file():
         return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    records = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+                raise ValueError("no step")
+        except ValueError:
+            if number == len(lines):
+                warnings.warn(f"{path}: ignoring its torn last line {number} (a crash while writing it)")
+                break
+            raise ConfigError(f"{path}: line {number} is not a training log record; move the file away to "
+                              f"resume without the earlier curves") from None
+        records.append(record)
     kept = [r for r in records if r["step"] <= up_to]
     atomic_write(path, lambda p: p.write_text("".join(json.dumps(r) + "\n" for r in kept)))
     return kept
