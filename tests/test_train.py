@@ -134,7 +134,7 @@ def test_foot_contact_loss_is_zero_for_real_motion_and_grows_when_planted_feet_s
     sliding = features.clone()
     sliding[..., HIP_X] += 1.0  # the body drifts 1 m/s faster than the feet step
     slid = float(_foot_contact_loss(sliding, features, stats))
-    assert still < 0.05 and slid > 0.5 and slid > 20 * still  # real planted feet move under 0.25 m/s
+    assert still < 0.05 and slid > 0.2 and slid > 20 * still  # real planted feet move under 0.25 m/s
 
 
 def test_resume_history_drops_a_torn_last_line_with_a_warning(tmp_path):

@@ -103,7 +103,8 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
-    count = count_each.mean() if keep is None else (count_each * keep).sum() / keep.sum().clamp_min(1)
+    # a mean over every row (text-dropped rows count 0), so that N processes average to the global batch's value
+    count = count_each.mean() if keep is None else (count_each * keep).mean()
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.foot_contact * foot + weights.action * action + weights.count * count)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
@@ -117,7 +118,7 @@ FOOT_CONTACT_HEIGHT_M = 0.025
 
 def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor],
                        row_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """Mean squared world speed (m/s) of the predicted feet on the frames where the real feet are planted.
+    """Squared world speed (m/s) of the predicted feet on the frames where the real feet are planted, per frame.
 
     Features hold each foot's x relative to the hip and the hip's x as a speed, so a foot's world step
     is ``speed / fps + (rel[t] - rel[t-1])``: a planted foot needs both to cancel, which per-value
@@ -134,7 +135,7 @@ def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dic
         speed2 = (step_x.pow(2) + step_y.pow(2)) * fps ** 2
         if row_weight is not None:
             speed2 = speed2 * row_weight[:, None]
-        losses.append((speed2 * planted).sum() / planted.sum().clamp_min(1))
+        losses.append((speed2 * planted).mean())  # over all frames: DDP slices average to the global value
     return sum(losses) / len(losses)
 
 
