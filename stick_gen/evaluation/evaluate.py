@@ -237,29 +237,25 @@ def prior_samples(model, rows: SplitRows, seed: int, fps: int = DEFAULT_FPS, bar
     from ..inference.clauses import PromptVectors
     from ..inference.sampler import sample_scenes
 
-    first_row: Dict[int, int] = {}
+    members: Dict[int, List[int]] = {}  # scene id -> its rows, in order of first appearance
     for row, scene in enumerate(rows.scene.tolist()):
-        first_row.setdefault(scene, row)
-    scene_ids = list(first_row)
-    heads = torch.tensor([first_row[s] for s in scene_ids])
+        members.setdefault(scene, []).append(row)
+    scene_ids = list(members)
+    heads = torch.tensor([members[s][0] for s in scene_ids])
     counts = rows.num_actors[heads].tolist()
     seeds = [seed * 1_000_003 + s for s in scene_ids]
-    clause_vectors = clause_mask = None
-    if rows.clauses is not None:
-        clause_vectors, clause_mask = gather_clauses(rows.clause_table, rows.clause_index[heads])
-    vectors = PromptVectors(rows.text_embeddings[heads], clause_vectors, clause_mask)
     poses = torch.zeros_like(rows.poses)
-    for chunk in range(0, len(scene_ids), batch_rows // 2):
-        part = slice(chunk, chunk + batch_rows // 2)
-        sub = PromptVectors(vectors.sentence[part], None if clause_vectors is None else clause_vectors[part],
-                           None if clause_mask is None else clause_mask[part])
-        scenes = sample_scenes(model, sub, counts[part], seeds[part], fps=fps, batch_rows=batch_rows)
-        for offset, (scene_poses, _, _) in enumerate(scenes):
-            scene_id = scene_ids[chunk + offset]
-            for row in (rows.scene == scene_id).nonzero().flatten().tolist():
+    per_chunk = max(1, batch_rows // model.max_actors)  # scenes per call: at most batch_rows rows
+    for chunk in range(0, len(scene_ids), per_chunk):
+        part = slice(chunk, chunk + per_chunk)
+        clauses = None if rows.clauses is None else gather_clauses(rows.clause_table, rows.clause_index[heads[part]])
+        vectors = PromptVectors(rows.text_embeddings[heads[part]], *(clauses or (None, None)))
+        scenes = sample_scenes(model, vectors, counts[part], seeds[part], fps=fps, batch_rows=batch_rows)
+        for scene_id, (scene_poses, _, _) in zip(scene_ids[part], scenes):
+            for row in members[scene_id]:
                 poses[row] = torch.from_numpy(scene_poses[min(int(rows.slot[row]), len(scene_poses) - 1)])
-        if bar is not None:
-            bar.update(int(sum(int(rows.num_actors[first_row[s]]) for s in scene_ids[part])))
+            if bar is not None:
+                bar.update(len(members[scene_id]))
     return poses
 
 
@@ -294,7 +290,6 @@ def seed_variety(model, encoder, seed: int, scenes: int = VARIETY_SCENES, fps: i
     from ..data_gen.latents import sample_scene_latents
     from ..data_gen.scenes import generate_scene, synthesize_scene
     from ..inference.clauses import encode_prompts
-    from ..inference.clauses import PromptVectors
     from ..inference.sampler import sample_scenes
 
     rng = np.random.default_rng(10_007 + seed)
@@ -304,8 +299,7 @@ def seed_variety(model, encoder, seed: int, scenes: int = VARIETY_SCENES, fps: i
         motions, _ = synthesize_scene(scene.scene_plan, sample_scene_latents(scene.num_actors, rng), fps=fps)
         second = np.stack([m.poses for m in motions])  # (A, T, 20)
         real_pairs.append(metrics.take_distance(scene.poses.transpose(1, 0, 2), second))
-    encoded = encode_prompts(encoder, [s.text for s in made], model.config.get("max_clauses", 0))
-    vectors = PromptVectors(encoded.sentence, encoded.clauses, encoded.clause_mask)
+    vectors = encode_prompts(encoder, [s.text for s in made], model.config.get("max_clauses", 0))
     counts = [s.num_actors for s in made]
     takes = [sample_scenes(model, vectors, counts, [seed * 7_919 + i + offset for i in range(scenes)], fps=fps)
              for offset in (0, 500_000)]
