@@ -18,8 +18,10 @@ import sys
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
+from ..inference.render.writers import FORMATS, format_for
+
 DEFAULT_CHECKPOINTS = ("checkpoints/best_model.pt", "demo_out/checkpoints/best_model.pt")
-FORMAT_CHOICES = ("gif", "mp4", "png", "motion")  # render.FORMATS; kept here so --help needs no Pillow import
+FORMAT_CHOICES = FORMATS  # the writer registry (imports no Pillow, so --help stays fast)
 MAX_SEED = 2**63 - 1
 MAX_PROMPT_CHARS = 100_000
 """A longer prompt is refused; the text encoder reads only its first few hundred words anyway."""
@@ -88,21 +90,19 @@ def run(args: argparse.Namespace) -> int:
 
     if args.prompt is not None:
         target = Path(args.output)
-        kind = args.format or target.suffix.lstrip(".").lower()
-        if kind not in FORMAT_CHOICES:
-            raise GenerationError(f"{args.output}: unknown output format {kind or '(no extension)'!r}; "
-                                  f"use one of {', '.join(FORMAT_CHOICES)} or pass --format")
+        kind = format_for(target, args.format).name
         _check_writable(target)
         jobs: Iterator[Tuple[str, Path]] = iter([(args.prompt, target)])
         total = 1
     else:
         kind = args.format or "gif"
+        extension = format_for("x", kind).extension
         prompts_file = Path(args.prompts)
         total = _count_prompts(prompts_file)
         width = max(3, len(str(total)))
         out_dir = Path(args.output_dir)
         _check_writable(out_dir / "x")
-        jobs = ((p, out_dir / f"{slug(p, i, width)}.{kind}")
+        jobs = ((p, out_dir / f"{slug(p, i, width)}{extension}")
                 for i, (_, p) in enumerate(_read_prompts(prompts_file), 1))
 
     pipe = _load_pipeline(args)
