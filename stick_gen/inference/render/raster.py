@@ -86,6 +86,15 @@ def actor_colour(actor: int) -> Tuple[int, int, int]:
     return INK_COLOURS[actor_ink(actor)]
 
 
+def hex_colour(rgb: Sequence[int]) -> str:
+    """``#rrggbb`` of an RGB triple, for vector formats.
+
+    >>> hex_colour(BACKGROUND)
+    '#fafaf7'
+    """
+    return "#" + "".join(f"{int(c):02x}" for c in rgb)
+
+
 @lru_cache(maxsize=64)
 def _ink_lut(ink: int) -> np.ndarray:
     """Coverage 0..255 (anti-aliased text) -> palette index of ``ink``, 0 where nothing is drawn."""
