@@ -76,6 +76,8 @@ COLOURS: Tuple[Tuple[int, int, int], ...] = (
     (170, 0, 255), (255, 0, 255), (255, 0, 170), (255, 0, 85),
 )  # fmt: skip
 """OpenPose's standard colours: limb ``k`` is drawn in ``COLOURS[k]`` at 60%, keypoint ``k`` in ``COLOURS[k]``."""
+_SKELETON_PALETTE = bytes([0, 0, 0] + [c for rgb in COLOURS for c in rgb] + [int(c * 0.6) for rgb in COLOURS for c in rgb])
+"""Black, then the keypoint colours, then the limb colours (60%)."""
 
 
 def body18_keypoints(anim: Animation, framing: FrameDrawer) -> np.ndarray:
@@ -148,17 +150,18 @@ def draw_skeletons(points: np.ndarray, width: int, height: int) -> Image.Image:
     >>> draw_skeletons(np.zeros((1, 18, 3)), 64, 64).size
     (64, 64)
     """
-    image = Image.new("RGB", (width, height))
+    image = Image.new("P", (width, height), 0)  # a palette image: a third of the bytes to compress
+    image.putpalette(_SKELETON_PALETTE)
     draw = ImageDraw.Draw(image)
     stick = max(2, round(min(width, height) / 128))  # OpenPose draws 4 px sticks on 512 px
     for person in points.tolist():
         for k, (a, b) in enumerate(LIMBS):
             if person[a][2] > 0 and person[b][2] > 0:
-                colour = tuple(int(c * 0.6) for c in COLOURS[k])
-                draw.line((person[a][0], person[a][1], person[b][0], person[b][1]), fill=colour, width=2 * stick)
+                line = (person[a][0], person[a][1], person[b][0], person[b][1])
+                draw.line(line, fill=1 + len(COLOURS) + k, width=2 * stick)
         for k, (x, y, c) in enumerate(person):
             if c > 0:
-                draw.ellipse((x - stick, y - stick, x + stick, y + stick), fill=COLOURS[k])
+                draw.ellipse((x - stick, y - stick, x + stick, y + stick), fill=1 + k)
     return image
 
 
