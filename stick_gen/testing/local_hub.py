@@ -9,7 +9,7 @@ requests, no Xet storage and no web pages. Never expose it beyond 127.0.0.1.
 What it keeps, on disk under ``root`` (a restart on the same root keeps every repo):
 
 - ``blobs/<sha256[:2]>/<sha256>``: file contents, by sha256;
-- ``repos/<models|datasets>/<namespace>/<name>/repo.json``: visibility, branches and tags;
+- ``repos/<models|datasets|spaces>/<namespace>/<name>/repo.json``: visibility, branches and tags;
 - ``.../commits/<oid>.json``: one snapshot per commit (path -> sha256, size, lfs flag, git oid);
 - ``.../lfs/<sha256>``: markers of the LFS objects uploaded to that repo.
 
@@ -61,6 +61,9 @@ COMMIT_PATH = "/commit/"
 
 LFS_SIZE_THRESHOLD = 10 * 1024 * 1024
 """Files above this size always go to LFS, as on the real Hub."""
+
+_REPO_TYPES = ("model", "dataset", "space")
+"""Spaces are stored like any repo (no app runs here): enough to publish one and download it back."""
 
 FAULT_KINDS = ("error", "rate_limit", "slow", "drop_request", "drop_response")
 
@@ -538,8 +541,8 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-_REPO = r"/api/(?P<kind>models|datasets)/(?P<ns>[^/]+)/(?P<name>[^/]+)"
-_GIT_REPO = r"/(?:(?P<kind>datasets)/)?(?P<ns>[^/]+)/(?P<name>[^/]+?)"
+_REPO = r"/api/(?P<kind>models|datasets|spaces)/(?P<ns>[^/]+)/(?P<name>[^/]+)"
+_GIT_REPO = r"/(?:(?P<kind>datasets|spaces)/)?(?P<ns>[^/]+)/(?P<name>[^/]+?)"
 _ROUTES: List[Tuple[str, "re.Pattern[str]", str]] = [
     (methods, re.compile(f"^{pattern}$"), name)
     for methods, pattern, name in (
@@ -729,8 +732,8 @@ class LocalHub:
     @staticmethod
     def _key(repo_type: str, repo_id: str) -> Tuple[str, str, str]:
         namespace, _, name = repo_id.partition("/")
-        if repo_type not in ("model", "dataset") or not (_NAME_RE.match(namespace) and _NAME_RE.match(name)):
-            raise ValueError(f"{repo_type} repo id {repo_id!r} is not 'namespace/name' of a model or dataset")
+        if repo_type not in _REPO_TYPES or not (_NAME_RE.match(namespace) and _NAME_RE.match(name)):
+            raise ValueError(f"{repo_type} repo id {repo_id!r} is not 'namespace/name' of a model, dataset or space")
         return (f"{repo_type}s", namespace, name)
 
     def _track(self, connection: socket.socket, alive: bool) -> None:
@@ -820,7 +823,7 @@ class LocalHub:
 
     def _url(self, call: _Call) -> str:
         assert call.key is not None
-        prefix = "datasets/" if call.key[0] == "datasets" else ""
+        prefix = "" if call.key[0] == "models" else f"{call.key[0]}/"
         return f"{self.endpoint}/{prefix}{call.repo_id}"
 
     # -- account and repo endpoints ----------------------------------------------------------------
@@ -844,8 +847,8 @@ class LocalHub:
             raise _Refusal(401, "You must be authenticated to create or delete a repository")
         name, namespace = payload.get("name"), payload.get("organization") or user.name
         repo_type = payload.get("type") or "model"
-        if repo_type not in ("model", "dataset"):
-            raise _Refusal(400, f"repo type {repo_type!r} is not supported by the local hub (model, dataset)")
+        if repo_type not in _REPO_TYPES:
+            raise _Refusal(400, f"repo type {repo_type!r} is not supported by the local hub ({', '.join(_REPO_TYPES)})")
         if not isinstance(name, str) or not _NAME_RE.match(name) or not _NAME_RE.match(namespace):
             raise _Refusal(400, f"invalid repo name {namespace}/{name}: use letters, digits, '.', '_', '-'")
         call.key = (f"{repo_type}s", namespace, name)

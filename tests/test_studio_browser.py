@@ -1,0 +1,134 @@
+"""The studio in a real browser (Debian's headless Chromium, driven by Playwright): what a person does.
+
+Type a prompt, click Generate, watch it play, download the GIF and check it; read the model panel;
+upload a .motion file and watch it; see one-line errors for an empty prompt and a damaged file.
+Skipped, with the reason, where no chromium is installed (a plain clone); .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from tests.test_studio_support import VERSION, chromium_path, small_model, studio  # noqa: F401 (fixtures)
+
+PLAYABLE = "(sel) => { const v = document.querySelector(sel); return !!v && v.readyState >= 2 && v.videoWidth > 0; }"
+SCREENSHOT = os.environ.get("STICK_GEN_STUDIO_SCREENSHOT")
+"""Where to also save the screenshot (docs/studio.png is made this way); the test always saves one in tmp."""
+
+
+@pytest.fixture(scope="module")
+def page(studio):
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    url, _ = studio
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=executable, headless=True,
+                                         args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 1000})
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(url)
+        tab.wait_for_selector("#generate")
+        yield tab
+        browser.close()
+
+
+def _status(page, selector: str = "#status") -> str:
+    return page.inner_text(selector).strip()
+
+
+def test_type_generate_watch_and_download_the_gif(page, tmp_path):
+    page.fill("#prompt textarea", "A person walks forward and waves")
+    page.fill("#seed input", "7")
+    page.locator("#actors label", has_text="1").click()
+    page.click("#generate")
+    page.wait_for_function(PLAYABLE, arg="#player video")
+    assert "ready in" in _status(page) and "1 actor" in _status(page)
+    assert "Actor 1" in page.inner_text("#labels")  # the per-frame action labels, per actor
+
+    link = page.locator("#downloads a[download$='.gif']").first
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    gif_path = tmp_path / "take.gif"
+    download.value.save_as(gif_path)
+    assert download.value.suggested_filename == "a_person_walks_forward_and_waves_seed7.gif"
+    with Image.open(gif_path) as gif:
+        frames = [np.asarray(f.convert("L"), dtype=np.float32) for f in ImageSequence.Iterator(gif)]
+        durations = {f.info.get("duration") for f in ImageSequence.Iterator(gif)}
+    assert len(frames) == 250 and durations == {40}  # 10 s at the model's 25 fps
+    assert frames[0].std() > 5  # not blank: a figure and the ground on the background
+    body = slice(int(frames[0].shape[0] * 0.15), None)  # below the caption, whose text changes with the labels
+    moved = [np.abs(frames[t][body] - frames[0][body]).mean() for t in (60, 125, 190, 249)]
+    assert max(moved) > 0.5, moved  # the figure moves
+    assert page.locator("#downloads a[download$='.motion']").count() == 1
+    assert page.locator("#downloads a[download$='.mp4']").count() == 1
+    page.wait_for_selector("#filmstrip img")
+
+    shot = tmp_path / "studio.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT, full_page=True)
+    with Image.open(shot) as image:
+        assert image.size[0] >= 1000
+
+
+def test_empty_prompt_shows_one_line_and_the_server_keeps_serving(page):
+    page.fill("#prompt textarea", "   ")
+    page.click("#generate")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Error')")
+    message = _status(page)
+    assert "the prompt is empty" in message and "Traceback" not in message and len(message.splitlines()) == 1
+    page.get_by_text("Two people playing catch", exact=True).first.click()  # an example fills the prompt
+    assert page.input_value("#prompt textarea") == "Two people playing catch"
+    page.click("#generate")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('ready in')")
+
+
+def test_model_panel(page):
+    page.get_by_role("tab", name="Model").click()
+    panel = page.inner_text("#model-panel")
+    assert "custom (d_model 64, 2 layers)" in panel and "hashing-1024-v1" in panel
+    assert VERSION in panel and "FID" in panel and "0.0530" in panel and "56.5%" in panel
+    params = panel.split("Parameters")[1].split("(")[0]
+    assert int(params.strip().replace(",", "")) > 100_000
+    page.fill("#hub-model input, #hub-model textarea", "not a repo id!")
+    page.click("#load-model")
+    page.wait_for_function("() => document.querySelector('#load-status').innerText.includes('Error')")
+    assert "is not a Hub model" in page.inner_text("#load-status")
+    page.get_by_role("tab", name="Generate").click()
+
+
+def _motion_file(studio, tmp_path: Path) -> Path:
+    _, server = studio
+    pipe, _ = server.model(None)
+    return pipe("Two people playing catch", seed=1, duration_s=4).save(tmp_path / "catch.motion")
+
+
+def test_motion_player_plays_a_file_and_refuses_a_damaged_one(page, studio, tmp_path):
+    good = _motion_file(studio, tmp_path)
+    page.get_by_role("tab", name="Play a .motion file").click()
+    page.set_input_files("#motion-upload input[type=file]", str(good))
+    page.wait_for_function(PLAYABLE, arg="#motion-player video")
+    assert "100 frames at 25 fps, 2 actors" in _status(page, "#motion-status")
+    assert "Actor 2" in page.inner_text("#motion-labels")
+    page.locator("#motion-downloads a[download$='.gif']").first.wait_for()
+
+    damaged = tmp_path / "damaged.motion"
+    document = json.loads(good.read_text())
+    document["fps"] = 10_000
+    damaged.write_text(json.dumps(document))
+    page.reload()  # a fresh page: an empty upload box
+    page.wait_for_selector("#generate")
+    page.get_by_role("tab", name="Play a .motion file").click()
+    page.set_input_files("#motion-upload input[type=file]", str(damaged))
+    page.wait_for_function("() => document.querySelector('#motion-status').innerText.includes('Error')")
+    message = _status(page, "#motion-status")
+    assert "'fps' must be a whole number from 1 to 240" in message and "Traceback" not in message
