@@ -119,6 +119,16 @@ def run_demo(out: Path, fresh: bool = False, config: Optional[str] = None) -> No
                        ("examples/", "example GIFs"), ("card/small.md", "the filled model card"),
                        ("hf_upload/", "the bundle as uploaded"), ("from_hub.gif", "generated from the download")]:
         print(f"  {out / name}  {what}")
+    print(f"\nTry it in a browser: {studio_command(out)}")
+
+
+def studio_command(out: Path) -> str:
+    """The one command that opens the studio on the model the demo trained (its bundle: card and version too).
+
+    >>> studio_command(Path("demo_out"))
+    'stick-gen studio --checkpoint demo_out/hf_upload'
+    """
+    return f"stick-gen studio --checkpoint {out / 'hf_upload'}"
 
 
 def _push_to_local_hub(push_args: List[str], out: Path) -> None:

@@ -33,7 +33,7 @@ def page(studio):
                                          args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
         context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 1000})
         tab = context.new_page()
-        tab.set_default_timeout(60_000)
+        tab.set_default_timeout(300_000)  # a busy 2-core machine
         tab.goto(url)
         tab.wait_for_selector("#generate")
         yield tab

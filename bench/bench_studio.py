@@ -1,0 +1,117 @@
+"""Benchmark the studio: server start to ready, and prompt -> playable animation in the page.
+
+    python bench/bench_studio.py                                     # the demo's model (demo_out/hf_upload)
+    python bench/bench_studio.py --checkpoint checkpoints/best_model.pt --repeats 20
+
+Start: `stick-gen studio` as a subprocess, from launch to its "ready" line (model loaded, page served).
+Playable: in Debian's headless chromium (Playwright), from the click on Generate to the <video> element
+holding a decodable frame (readyState >= 2), median of --repeats takes on a warm server (2 warm-up takes
+first); each take uses another seed, so nothing is cached. Also the server's own share (the status line's
+"ready in") and, without a browser, the same request through gradio_client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from common import machine
+
+PLAYABLE = "() => { const v = document.querySelector('#player video'); return !!v && v.readyState >= 2 && v.videoWidth > 0; }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(checkpoint: str, port: int):
+    """``(process, seconds from launch to the ready line)``."""
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "stick_gen.cli", "studio", "--checkpoint", checkpoint,
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        if "stick-gen studio:" in line:
+            return process, time.perf_counter() - began
+    raise SystemExit(f"the studio did not start (exit status {process.wait()})")
+
+
+def browser_takes(url: str, repeats: int, prompt: str):
+    """``(click -> playable seconds, server seconds)`` per take, in headless chromium."""
+    from playwright.sync_api import sync_playwright
+
+    playable, server = [], []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                         args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        page = browser.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(url)
+        page.wait_for_selector("#generate")
+        page.fill("#prompt textarea", prompt)
+        for take in range(repeats + 2):
+            page.fill("#seed input", str(1000 + take))
+            page.evaluate("() => { const v = document.querySelector('#player video'); if (v) v.remove(); }")
+            began = time.perf_counter()
+            page.click("#generate")
+            page.wait_for_function(PLAYABLE, polling=10)
+            seconds = time.perf_counter() - began
+            status = page.inner_text("#status")
+            page.locator("#downloads a[download$='.gif']").first.wait_for()  # let the downloads finish
+            if take >= 2:
+                playable.append(seconds)
+                server.append(float(re.search(r"ready in ([0-9.]+) s", status).group(1)))
+        browser.close()
+    return playable, server
+
+
+def client_takes(url: str, repeats: int, prompt: str):
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    times = []
+    for take in range(repeats + 2):
+        began = time.perf_counter()
+        client.predict(prompt, 2000 + take, "auto", 10.0, 384, api_name="/generate")
+        if take >= 2:
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", default="demo_out/hf_upload")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--prompt", default="A person walks forward and waves")
+    args = parser.parse_args()
+
+    port = free_port()
+    process, ready = start(args.checkpoint, port)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        print(f"machine: {machine()}")
+        print(f"model: {args.checkpoint}; prompt {args.prompt!r}, 10 s clip, 384 px")
+        print(f"server start to ready: {ready:.2f} s")
+        try:
+            playable, server = browser_takes(url, args.repeats, args.prompt)
+        except ImportError:
+            print("no playwright: browser figures skipped")
+        else:
+            print(f"click -> playable in chromium, median of {len(playable)}: {statistics.median(playable):.3f} s "
+                  f"(min {min(playable):.3f}, max {max(playable):.3f}); server's share {statistics.median(server):.3f} s")
+        through = client_takes(url, args.repeats, args.prompt)
+        print(f"gradio_client round trip (preview file fetched), median of {len(through)}: "
+              f"{statistics.median(through):.3f} s")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
