@@ -87,7 +87,7 @@ def test_empty_prompt_shows_one_line_and_the_server_keeps_serving(page):
     message = _status(page)
     assert "the prompt is empty" in message and "Traceback" not in message and len(message.splitlines()) == 1
     page.get_by_text("Two people playing catch", exact=True).first.click()  # an example fills the prompt
-    assert page.input_value("#prompt textarea") == "Two people playing catch"
+    page.wait_for_function("() => document.querySelector('#prompt textarea').value === 'Two people playing catch'")
     page.click("#generate")
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('ready in')")
 
