@@ -2,6 +2,7 @@
 
     python bench/bench_studio.py                                     # the demo's model (demo_out/hf_upload)
     python bench/bench_studio.py --checkpoint checkpoints/best_model.pt --repeats 20
+    python bench/bench_studio.py --repeats 3 --screenshot docs/studio.png   # the README's picture
 
 Start: `stick-gen studio` as a subprocess, from launch to its "ready" line (model loaded, page served).
 Playable: in Debian's headless chromium (Playwright), from the click on Generate to the <video> element
@@ -19,10 +20,14 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Optional
 
 from common import machine
 
 PLAYABLE = "() => { const v = document.querySelector('#player video'); return !!v && v.readyState >= 2 && v.videoWidth > 0; }"
+
+
+DOWNLOADED = "(name) => [...document.querySelectorAll('#downloads a')].some(a => (a.download || '').endsWith(name))"
 
 
 def free_port() -> int:
@@ -42,7 +47,7 @@ def start(checkpoint: str, port: int):
     raise SystemExit(f"the studio did not start (exit status {process.wait()})")
 
 
-def browser_takes(url: str, repeats: int, prompt: str):
+def browser_takes(url: str, repeats: int, prompt: str, screenshot: Optional[str] = None):
     """``(click -> playable seconds, server seconds)`` per take, in headless chromium."""
     from playwright.sync_api import sync_playwright
 
@@ -63,10 +68,20 @@ def browser_takes(url: str, repeats: int, prompt: str):
             page.wait_for_function(PLAYABLE, polling=10)
             seconds = time.perf_counter() - began
             status = page.inner_text("#status")
-            page.locator("#downloads a[download$='.gif']").first.wait_for()  # let the downloads finish
+            # the take's downloads render after the preview plays; wait for them, so no take overlaps the last
+            page.wait_for_function(DOWNLOADED, arg=f"seed{1000 + take}.gif", polling=50)
             if take >= 2:
                 playable.append(seconds)
                 server.append(float(re.search(r"ready in ([0-9.]+) s", status).group(1)))
+        if screenshot:
+            page.set_viewport_size({"width": 1280, "height": 1000})
+            page.get_by_text("Two people playing catch", exact=True).first.click()
+            page.fill("#seed input", "3")
+            page.click("#generate")
+            page.wait_for_function(PLAYABLE, polling=10)
+            page.wait_for_function(DOWNLOADED, arg="seed3.gif", polling=50)
+            page.wait_for_timeout(1500)  # a frame of the clip with both actors moving
+            page.screenshot(path=screenshot, full_page=True)
         browser.close()
     return playable, server
 
@@ -89,6 +104,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", default="demo_out/hf_upload")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--prompt", default="A person walks forward and waves")
+    parser.add_argument("--screenshot", help="also save a screenshot of a take here (PNG)")
     args = parser.parse_args()
 
     port = free_port()
@@ -99,7 +115,7 @@ def main() -> None:
         print(f"model: {args.checkpoint}; prompt {args.prompt!r}, 10 s clip, 384 px")
         print(f"server start to ready: {ready:.2f} s")
         try:
-            playable, server = browser_takes(url, args.repeats, args.prompt)
+            playable, server = browser_takes(url, args.repeats, args.prompt, args.screenshot)
         except ImportError:
             print("no playwright: browser figures skipped")
         else:
