@@ -82,7 +82,7 @@ def test_checkpoint_is_always_a_local_path(tmp_path, monkeypatch, capsys, value)
     (["   ", "-o", "x.gif"], "the prompt is empty"),
     (["a person waves", "-o", "x.gif", "--seed", "-1"], "--seed -1"),
     (["a person waves", "-o", "x.gif", "--seed", str(2**64)], "--seed"),
-    (["a person waves", "--prompts", "p.txt", "--output-dir", "out"], "not both"),
+    (["a person waves", "--prompts", "p.txt", "--output-dir", "out"], "not several"),
     (["a" * 100_001, "-o", "x.gif"], "100,001 characters"),
     (["--prompts", "p.txt", "--output-dir", "out", "-o", "x.gif"], "not -o"),
     (["--prompts", "p.txt", "--output-dir", "out", "--batch-size", "0"], "--batch-size 0"),

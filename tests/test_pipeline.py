@@ -91,7 +91,9 @@ def test_bad_requests_are_clear_errors(untrained_checkpoint):
     with pytest.raises(GenerationError, match="empty"):
         pipe("   ")
     with pytest.raises(GenerationError, match="duration"):
-        pipe("a person waves", duration_s=12)
+        pipe("a person waves", duration_s=121)  # longer than a .motion file holds (12 s is fine: see test_timeline)
+    with pytest.raises(GenerationError, match="duration"):
+        pipe("a person waves", duration_s=0)
     with pytest.raises(GenerationError, match="num_actors"):
         pipe("a person waves", num_actors=5)
 

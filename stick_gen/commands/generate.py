@@ -9,6 +9,12 @@ examples:
   stick-gen generate "A person walks forward and waves" -o walk_wave.gif
   stick-gen generate "Two people playing catch" -o catch.mp4 --model GesturaAI/stick-gen-small@v1.0.0
   stick-gen generate --prompts prompts.txt --output-dir out/ --format gif --seed 3
+  stick-gen generate "a man walks to the right" --duration 60 -o long_walk.mp4
+  stick-gen generate --timeline "0: a man walks to the right; 6: he sits down; 12: he waves" -o story.mp4
+  stick-gen generate "he sits down" --start walk.motion --end seated.motion --frames 100 -o between.motion
+
+Animations longer than the model's 10-s clip (up to 2 minutes) are made of overlapping clips sampled
+together. In a --prompts file, a line written like a timeline ("0: ...; 6: ...") is one.
 """
 
 from __future__ import annotations
@@ -25,12 +31,16 @@ FORMAT_CHOICES = FORMATS  # the writer registry (imports no Pillow, so --help st
 MAX_SEED = 2**63 - 1
 MAX_PROMPT_CHARS = 100_000
 """A longer prompt is refused; the text encoder reads only its first few hundred words anyway."""
+MAX_DURATION_S = 120.0
+"""Longest animation (what a .motion file holds; the same figure as inference.timeline.MAX_DURATION_S)."""
 SLUG_CHARS = 48
 """Longest prompt part of a batch file name (48 characters, at most 192 bytes: under every file system's 255)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", nargs="?", help="what the stick figures do")
+    parser.add_argument("--timeline", metavar="TEXT",
+                        help='prompts from given seconds, e.g. "0: a man walks; 6: he sits down; 12: he waves"')
     parser.add_argument("-o", "--output", help="output file; the format follows the extension")
     parser.add_argument("--prompts", help="UTF-8 text file with one prompt per line (batch mode)")
     parser.add_argument("--output-dir", help="directory for batch outputs (with --prompts)")
@@ -44,7 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMAT_CHOICES, help="output format (default: from the extension)")
     parser.add_argument("--size", type=int, default=384, help="frame size in pixels, square (default 384)")
     parser.add_argument("--fps", type=int, help="playback frame rate of gif/mp4 (default: the model's 25)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds, at most 10 (default 10)")
+    parser.add_argument("--duration", type=float,
+                        help=f"seconds, up to {MAX_DURATION_S:g} (default 10; a timeline: its last entry lasts as "
+                             f"long as the others on average)")
+    parser.add_argument("--start", metavar="MOTION", help="continue from the last pose of this .motion file")
+    parser.add_argument("--end", metavar="MOTION", help="finish on the first pose of this .motion file")
+    parser.add_argument("--frames", type=int, help="length in frames, the joined poses included (instead of --duration)")
     parser.add_argument("--batch-size", type=int, default=16, help="prompts generated at once with --prompts (default 16)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -67,10 +82,26 @@ def slug(text: str, index: int, width: int = 3) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..model.errors import GenerationError
 
-    if args.prompt is not None and args.prompts:
-        raise GenerationError("give one PROMPT or --prompts FILE, not both")
+    if sum(x is not None for x in (args.prompt, args.prompts, args.timeline)) > 1:
+        raise GenerationError("give one PROMPT, --timeline TEXT or --prompts FILE, not several")
+    if args.timeline is not None:
+        from ..inference.timeline import parse_timeline
+
+        parse_timeline(args.timeline)  # one line naming the bad entry, before any model is loaded
+        if args.start or args.end:
+            raise GenerationError("--start/--end join one prompt to other animations; they do not take a --timeline")
+        args.prompt = args.timeline
     if args.prompt is None and not args.prompts:
         raise GenerationError("give either one PROMPT (with -o FILE) or --prompts FILE (with --output-dir DIR)")
+    if args.duration is not None and args.frames is not None:
+        raise GenerationError("give --duration SECONDS or --frames N, not both")
+    if args.frames is not None and not 2 <= args.frames <= int(MAX_DURATION_S * 25):
+        raise GenerationError(f"--frames {args.frames} is out of range (2..{int(MAX_DURATION_S * 25)})")
+    if args.duration is not None and not 0 < args.duration <= MAX_DURATION_S:
+        raise GenerationError(f"--duration {args.duration:g} is out of range (more than 0, at most {MAX_DURATION_S:g} s)")
+    if (args.start or args.end) and args.prompts:
+        raise GenerationError("--start/--end join one PROMPT to other animations; they do not take --prompts")
+    args.joined = {name: _read_joined(getattr(args, name), name) for name in ("start", "end") if getattr(args, name)}
     if args.prompt is not None and not args.prompt.strip():
         raise GenerationError('the prompt is empty: describe a motion, e.g. "a person walks forward and waves"')
     if args.prompt is not None and not args.output:
@@ -128,12 +159,33 @@ def _generate(pipe, prompts: List[str], args: argparse.Namespace) -> list:
         if not prompt_has_words(prompt):
             print(f"warning: nothing in the prompt {_preview(prompt)} was understood (it has no words, only "
                   f"punctuation or symbols): the motion is a guess. Describe it in words", file=sys.stderr)
+    from ..inference.timeline import looks_like_timeline
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        animations = pipe(prompts, seed=args.seed, num_actors=args.actors, duration_s=args.duration)
+        animations = []
+        plain = [p for p in prompts if not looks_like_timeline(p)]
+        made = iter(pipe(plain, seed=args.seed, num_actors=args.actors, frames=args.frames,
+                         duration_s=10.0 if args.duration is None else args.duration, **args.joined) if plain else [])
+        for prompt in prompts:
+            if looks_like_timeline(prompt):
+                animations.append(pipe.timeline(prompt, duration_s=args.duration if args.frames is None
+                                                else args.frames / pipe.fps, seed=args.seed, num_actors=args.actors))
+            else:
+                animations.append(next(made))
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"warning: {message}", file=sys.stderr)
     return animations
+
+
+def _read_joined(path: str, name: str):
+    """The animation of ``--start``/``--end`` (validated as every .motion file is; one line if it is not one)."""
+    from ..inference.animation import load_motion
+    from ..model.errors import GenerationError
+
+    if not Path(path).is_file():
+        raise GenerationError(f"--{name} {path}: no such .motion file (relative to {Path.cwd()})")
+    return load_motion(path)
 
 
 def _save(anim, target: Path, kind: str, args: argparse.Namespace) -> None:

@@ -8,7 +8,8 @@ The ``.motion`` file is JSON a web player can read without stick-gen; its JSON S
 to this module (:data:`MOTION_SCHEMA_PATH`). Version 1 looks like::
 
     {"format": "stick-gen.motion", "version": 1,
-     "meta": {"prompt", "model", "revision", "seed", "created", "generator": "stick-gen", "actor_prompts"},
+     "meta": {"prompt", "model", "revision", "seed", "created", "generator": "stick-gen", "actor_prompts",
+              "timeline": [{"start_s", "prompt"}, ...] or null},
      "fps": 25, "num_frames": T, "num_actors": A,
      "pose_layout": {"version": 1, "units": "metres", "segments": [{"name", "from", "to", "slots"}, ...], ...},
      "frames": [T][A][20],            # metres, rounded to 4 decimals (0.1 mm)
@@ -61,6 +62,8 @@ MAX_NAME_CHARS = 200
 """Longest action name or creation time in a ``.motion`` file."""
 MAX_SOURCE_CHARS = 4096
 """Longest model id (a Hub id or a local path) or revision in a ``.motion`` file."""
+MAX_TIMELINE_ENTRIES = 64
+"""Most entries in a ``.motion`` file's timeline."""
 MAX_VOCABULARY = 4096
 """Most action names in a ``.motion`` file's vocabulary."""
 
@@ -103,6 +106,7 @@ class Animation:
     revision: Optional[str] = None
     seed: Optional[int] = None
     actor_prompts: Optional[Tuple[str, ...]] = None
+    timeline: Optional[Tuple[Tuple[float, str], ...]] = None  # ((start_s, prompt), ...) of a timeline
 
     def __post_init__(self) -> None:
         frames = _as_array(self.frames)
@@ -178,6 +182,16 @@ class Animation:
                     f"Animation.actor_prompts must be {num_actors} strings (one per actor); got {self.actor_prompts!r}"
                 )
             self.actor_prompts = prompts
+        if self.timeline is not None:
+            entries = tuple(tuple(entry) for entry in self.timeline)
+            if not entries or not all(len(e) == 2 and isinstance(e[1], str) and isinstance(e[0], (int, float))
+                                      and not isinstance(e[0], bool) and 0 <= e[0] <= num_frames / self.fps
+                                      for e in entries):
+                raise GenerationError("Animation.timeline must be (start_s, prompt) pairs starting within the "
+                                      f"animation (0..{num_frames / self.fps:g} s); got {self.timeline!r:.80}")
+            if [e[0] for e in entries] != sorted({float(e[0]) for e in entries}):
+                raise GenerationError("Animation.timeline must list its entries by increasing start time")
+            self.timeline = tuple((float(e[0]), e[1]) for e in entries)
 
     @property
     def num_frames(self) -> int:
@@ -350,6 +364,8 @@ def motion_document(anim: Animation) -> Dict[str, Any]:
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "generator": "stick-gen",
             "actor_prompts": list(anim.actor_prompts) if anim.actor_prompts is not None else None,
+            "timeline": ([{"start_s": start, "prompt": prompt} for start, prompt in anim.timeline]
+                         if anim.timeline is not None else None),
         },
         "fps": anim.fps,
         "num_frames": anim.num_frames,
@@ -535,6 +551,18 @@ def load_motion(path: PathLike) -> Animation:
                  f"meta.actor_prompts must be null or a list of one text per actor ({num_actors})")
         actor_prompts = tuple(_text(p, source, "meta.actor_prompts[]", MAX_TEXT_CHARS, optional=False)
                               for p in actor_prompts)
+    timeline = meta.get("timeline")
+    if timeline is not None:
+        _require(isinstance(timeline, list) and 0 < len(timeline) <= MAX_TIMELINE_ENTRIES
+                 and all(isinstance(e, dict) and set(e) == {"start_s", "prompt"} for e in timeline), source,
+                 f'meta.timeline must be null or a list of 1 to {MAX_TIMELINE_ENTRIES} {{"start_s", "prompt"}} objects')
+        for entry in timeline:
+            value = entry["start_s"]
+            _require(isinstance(value, (int, float)) and not isinstance(value, bool)
+                     and 0 <= value <= num_frames / fps, source,
+                     f"meta.timeline start_s {_short(value)} is not a second of the animation (0..{num_frames / fps:g})")
+        timeline = tuple((float(e["start_s"]), _text(e["prompt"], source, "meta.timeline[].prompt", MAX_TEXT_CHARS,
+                                                     optional=False)) for e in timeline)
     start = doc.get("start_positions")
     if start is not None:
         _require(isinstance(start, list) and len(start) == num_actors
@@ -553,6 +581,7 @@ def load_motion(path: PathLike) -> Animation:
             revision=revision,
             seed=seed,
             actor_prompts=actor_prompts,
+            timeline=timeline,
         )
     except (GenerationError, TypeError, ValueError) as err:
         raise GenerationError(f"{source} is not a valid stick-gen .motion file: {err}") from None

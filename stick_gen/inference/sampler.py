@@ -162,3 +162,157 @@ def sample_scenes(
         scenes.append((pose_all[row:row + count], action_all[row:row + count], start))
         row += count
     return scenes
+
+
+EASE_FRAMES = 12
+"""Frames over which generated motion takes over from known frames (a start or end pose) without a jump."""
+
+
+def ease_from_known(motion: torch.Tensor, known_mask: torch.Tensor, frames: int = EASE_FRAMES) -> torch.Tensor:
+    """``motion`` ``(A, T, D)`` with each join between known and generated frames made smooth.
+
+    Where known frames end, the generated frames are offset by how far the first of them lies from
+    the known motion carried on at its last velocity, the offset fading out (half a cosine) over
+    ``frames`` frames; where known frames begin, the same backwards. Known frames are not changed.
+
+    >>> m = torch.zeros(1, 40, 1); m[:, 10:] = 5.0
+    >>> eased = ease_from_known(m, torch.arange(40) < 10)
+    >>> eased[0, 10, 0].item() < 1.0 and eased[0, 30, 0].item() == 5.0
+    True
+    """
+    out = motion.clone()
+    mask = known_mask.bool().tolist()
+    total = len(mask)
+    fade = 0.5 + 0.5 * torch.cos(torch.pi * torch.arange(1, frames + 1, device=motion.device) / frames)  # 1 -> 0
+    for b in range(1, total):
+        if mask[b - 1] and not mask[b]:  # known run ends at b - 1
+            slope = motion[:, b - 1] - motion[:, b - 2] if b >= 2 and mask[b - 2] else 0.0
+            delta = motion[:, b - 1] + slope - motion[:, b]
+            span = [f for f in range(b, min(total, b + frames)) if not mask[f]]
+            for k, f in enumerate(span):
+                out[:, f] += delta * fade[k]
+        if not mask[b - 1] and mask[b]:  # known run starts at b
+            slope = motion[:, b + 1] - motion[:, b] if b + 1 < total and mask[b + 1] else 0.0
+            delta = motion[:, b] - slope - motion[:, b - 1]
+            span = [f for f in range(b - 1, max(-1, b - 1 - frames), -1) if not mask[f]]
+            for k, f in enumerate(span):
+                out[:, f] += delta * fade[k]
+    return out
+
+
+@torch.no_grad()
+def sample_windows(
+    model,
+    vectors: PromptVectors,
+    windows: Sequence,
+    total: int,
+    count: int,
+    seed: int,
+    latents: Optional[np.ndarray] = None,
+    known: Optional[torch.Tensor] = None,
+    known_mask: Optional[torch.Tensor] = None,
+    steps: Optional[int] = None,
+    guidance: Optional[float] = None,
+    batch_rows: int = 256,
+) -> Tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """Features ``(count, total, D)`` (physical units) and action ids ``(count, total)`` of a long scene.
+
+    ``windows`` (:class:`..inference.timeline.Window`) lie over the ``total`` frames, window ``k``
+    reading prompt ``vectors[windows[k].entry]``. A flow model samples all windows together: at
+    each step every window predicts its frames' clean motion, the predictions are averaged with the
+    windows' weights, and the shared state moves toward that average, so overlapping windows agree.
+    ``known`` ``(count, total, D)`` (normalised features) with ``known_mask`` ``(total,)`` pins frames
+    (a start or end pose): their prediction is replaced by the known motion, and a window whose first
+    frames are known reads them as context. The latents (and the start positions they imply) and the
+    noise come from ``seed`` unless ``latents`` is given. A regression model averages one pass per window.
+
+    >>> feats, actions, starts = sample_windows(model, vectors, plan_windows([(0, 500)], 500, 250), 500, 1, 0)  # doctest: +SKIP
+    """
+    from ..data_gen.latents import sample_scene_latents, start_positions
+
+    device = next(model.parameters()).device
+    length, width = model.num_tokens * model.frames_per_token, model.output_dim
+    z = latents if latents is not None else sample_scene_latents(count, np.random.default_rng(seed))
+    starts = start_positions(z, count).astype(np.float32)
+    x = scene_noise(seed, count, total, width).to(device)
+    weight = torch.zeros(total, device=device)
+    for w in windows:
+        weight[w.start:w.start + length] += torch.as_tensor(w.weight, device=device)
+    if bool((weight <= 0).any()):
+        raise ValueError("the windows leave frames uncovered")
+    rows = [(k, a) for k in range(len(windows)) for a in range(count)]
+    entry = torch.tensor([windows[k].entry for k, _ in rows])
+    sentence, clauses, clause_mask = vectors.rows(entry)
+    latent_rows = torch.as_tensor(np.stack([z[a] for _, a in rows]), dtype=torch.float32)
+    slot = torch.tensor([a for _, a in rows])
+    actors = torch.full((len(rows),), count, dtype=torch.long)
+    if known is not None:
+        known, known_mask = known.to(device, torch.float32), known_mask.to(device).bool()
+
+    def combine(predict) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Weighted average over windows of ``predict(rows slice, frames) -> (motion, logits)``."""
+        motion = torch.zeros(count, total, width, device=device)
+        logits = torch.zeros(count, total, model.num_actions, device=device)
+        for first in range(0, len(rows), batch_rows):
+            part = slice(first, first + batch_rows)
+            frames = torch.stack([torch.arange(windows[k].start, windows[k].start + length) for k, _ in rows[part]])
+            out_motion, out_logits = predict(part, frames.to(device))
+            for i, (k, a) in enumerate(rows[part]):
+                w = torch.as_tensor(windows[k].weight, device=device)[:, None]
+                span = slice(windows[k].start, windows[k].start + length)
+                motion[a, span] += w * out_motion[i].float()
+                logits[a, span] += w * out_logits[i].float().softmax(-1)
+        return motion / weight[None, :, None], logits
+
+    def inputs(part: slice, frames: torch.Tensor):
+        actor = torch.tensor([a for _, a in rows[part]], device=device)
+        context = mask = None
+        if known is not None:
+            prefix = torch.cumprod(known_mask[frames].long(), dim=1).bool()  # a known run from the window's start
+            if bool(prefix.any()):
+                context, mask = known[actor[:, None], frames], prefix
+        return actor, sentence[part].to(device), context, mask
+
+    def pin(clean: torch.Tensor) -> torch.Tensor:
+        if known is None:
+            return clean
+        return ease_from_known(torch.where(known_mask[None, :, None], known, clean), known_mask)
+
+    if getattr(model, "objective", "regression") != "flow":
+        def predict_once(part, frames):
+            actor, text, context, mask = inputs(part, frames)
+            out = model(text, latent_rows[part].to(device), slot[part].to(device), actors[part].to(device),
+                        context=context, context_mask=mask,
+                        clause_embeddings=None if clauses is None else clauses[part].to(device),
+                        clause_mask=None if clause_mask is None else clause_mask[part].to(device))
+            return out.motion, out.action_logits
+        motion, logits = combine(predict_once)
+        return model.denormalize(pin(motion)), logits.argmax(-1), starts
+
+    steps = int(model.sample_steps if steps is None else steps)
+    guidance = float(model.guidance_scale if guidance is None else guidance)
+    times = flow_times(steps).tolist()
+    logits = None
+    for t, t_next in zip(times[:-1], times[1:]):
+        def predict_step(part, frames, t=t):
+            actor, text, context, mask = inputs(part, frames)
+            x_rows = x[actor[:, None], frames]  # (B, length, D)
+            n = x_rows.shape[0]
+            args = dict(noisy_motion=x_rows, time=torch.full((n,), t, device=device), context=context,
+                        context_mask=mask, clause_embeddings=None if clauses is None else clauses[part].to(device),
+                        clause_mask=None if clause_mask is None else clause_mask[part].to(device))
+            lat, sl, ac = latent_rows[part].to(device), slot[part].to(device), actors[part].to(device)
+            if guidance == 1.0:
+                out = model(text, lat, sl, ac, **args)
+                return out.motion, out.action_logits
+            two = {k: (None if v is None else torch.cat([v, v])) for k, v in args.items()}
+            if two["clause_mask"] is not None:
+                two["clause_mask"] = torch.cat([args["clause_mask"], torch.zeros_like(args["clause_mask"])])
+            out = model(torch.cat([text, torch.zeros_like(text)]), torch.cat([lat, lat]), torch.cat([sl, sl]),
+                        torch.cat([ac, ac]), **two)
+            clean = out.motion[n:] + guidance * (out.motion[:n] - out.motion[n:])
+            return clean, out.action_logits[:n]
+        clean, logits = combine(predict_step)
+        clean = pin(clean)
+        x = x + (t_next - t) / (1.0 - t) * (clean - x)
+    return model.denormalize(x), logits.argmax(-1), starts
