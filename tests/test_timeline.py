@@ -208,6 +208,20 @@ def test_cli_bad_long_requests(trained, tmp_path, capsys, args, message):
     assert not (tmp_path / "x.gif").exists()
 
 
+def test_cli_sampler_steps_and_guidance(trained, tmp_path, capsys):
+    base = ["generate", "a person waves", "--checkpoint", str(trained), "--duration", "2"]
+    takes = {}
+    for name, extra in (("default", []), ("four", ["--steps", "4", "--guidance", "2"]),
+                        ("one", ["--steps", "1"]), ("plain", ["--guidance", "1"])):
+        assert main([*base, *extra, "-o", str(tmp_path / f"{name}.motion")]) == 0
+        takes[name] = load_motion(tmp_path / f"{name}.motion").frames
+    assert np.array_equal(takes["default"], takes["four"])  # the model's own settings are 4 steps, guidance 2
+    assert not np.allclose(takes["default"], takes["one"]) and not np.allclose(takes["default"], takes["plain"])
+    for bad, message in ((["--steps", "0"], "--steps 0"), (["--guidance", "-1"], "--guidance -1")):
+        assert main([*base, *bad, "-o", str(tmp_path / "x.gif")]) == 1
+        assert message in capsys.readouterr().err
+
+
 def test_generate_limit_matches_the_timeline_module():
     from stick_gen.commands import generate
 

@@ -60,6 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", metavar="MOTION", help="continue from the last pose of this .motion file")
     parser.add_argument("--end", metavar="MOTION", help="finish on the first pose of this .motion file")
     parser.add_argument("--frames", type=int, help="length in frames, the joined poses included (instead of --duration)")
+    parser.add_argument("--steps", type=int, help="flow sampler steps (default: the model's, e.g. 4); more is slower")
+    parser.add_argument("--guidance", type=float,
+                        help="classifier-free guidance on the text (default: the model's, e.g. 2.0; 1 = none)")
     parser.add_argument("--batch-size", type=int, default=16, help="prompts generated at once with --prompts (default 16)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -93,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
         args.prompt = args.timeline
     if args.prompt is None and not args.prompts:
         raise GenerationError("give either one PROMPT (with -o FILE) or --prompts FILE (with --output-dir DIR)")
+    if args.steps is not None and not 1 <= args.steps <= 1000:
+        raise GenerationError(f"--steps {args.steps} is out of range (1..1000)")
+    if args.guidance is not None and not 0 <= args.guidance <= 100:
+        raise GenerationError(f"--guidance {args.guidance:g} is out of range (0..100)")
     if args.duration is not None and args.frames is not None:
         raise GenerationError("give --duration SECONDS or --frames N, not both")
     if args.frames is not None and not 2 <= args.frames <= int(MAX_DURATION_S * 25):
@@ -165,12 +172,15 @@ def _generate(pipe, prompts: List[str], args: argparse.Namespace) -> list:
         warnings.simplefilter("always")
         animations = []
         plain = [p for p in prompts if not looks_like_timeline(p)]
+        sampler = {"steps": args.steps, "guidance": args.guidance}
         made = iter(pipe(plain, seed=args.seed, num_actors=args.actors, frames=args.frames,
-                         duration_s=10.0 if args.duration is None else args.duration, **args.joined) if plain else [])
+                         duration_s=10.0 if args.duration is None else args.duration, **args.joined, **sampler)
+                    if plain else [])
         for prompt in prompts:
             if looks_like_timeline(prompt):
                 animations.append(pipe.timeline(prompt, duration_s=args.duration if args.frames is None
-                                                else args.frames / pipe.fps, seed=args.seed, num_actors=args.actors))
+                                                else args.frames / pipe.fps, seed=args.seed, num_actors=args.actors,
+                                                **sampler))
             else:
                 animations.append(next(made))
     for message in dict.fromkeys(str(w.message) for w in caught):
