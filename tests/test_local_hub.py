@@ -281,6 +281,14 @@ def test_hub_environment_sets_and_restores_the_client(tmp_path: Path) -> None:
     assert (os.environ.get("HF_ENDPOINT"), constants.ENDPOINT, constants.HF_HUB_DISABLE_XET) == before
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child: Ctrl-C (SIGINT) does what it does in a terminal, even when this test run was started in
+    the background of a non-interactive shell (which starts its jobs with SIGINT ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_serves_until_interrupted_and_never_prints_the_token(tmp_path: Path) -> None:
     token_file = tmp_path / "token.txt"
     token_file.write_text(BOT_TOKEN + "\n")
@@ -289,6 +297,7 @@ def test_cli_serves_until_interrupted_and_never_prints_the_token(tmp_path: Path)
         [sys.executable, "-m", "stick_gen.cli", "local-hub", "--root", str(tmp_path / "hub"), "--port", "0",
          "--token-file", str(token_file)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     try:
         first_line = server.stdout.readline() if server.stdout else ""

@@ -203,10 +203,17 @@ def test_a_failing_model_shows_one_line_and_the_server_keeps_serving(server):
     assert "the prompt is empty" in status
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child: SIGINT as in a terminal, even under a background job of a non-interactive shell (which
+    starts with SIGINT ignored, so Python would never raise KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_the_command_serves_until_interrupted(model_folder):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "stick_gen.cli", "studio", "--checkpoint", str(model_folder),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=ctrl_c_as_in_a_terminal)
     try:
         line = ""
         while "stick-gen studio:" not in line:
