@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import tempfile
 import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Union
-
-import numpy as np
 
 from ..model.errors import GenerationError
 
@@ -243,41 +240,11 @@ def action_labels(anim) -> str:
 
 
 def encode_preview(anim, path: Path, size: int = DEFAULT_SIZE) -> Path:
-    """The preview: ``anim`` drawn by the renderer's :class:`FrameDrawer` (labels, actors, ball as in every
-    export) into an H.264 MP4 with x264's fastest preset (:data:`PREVIEW_ENCODER`), which browsers play.
+    """The preview: ``anim`` as the MP4 writer draws it (labels, actors, ball as in every export), encoded
+    with x264's fastest preset (:data:`PREVIEW_ENCODER`) into an H.264 MP4, which browsers play.
 
     >>> encode_preview(anim, Path("preview.mp4"), size=384)  # doctest: +SKIP
     """
-    import imageio_ffmpeg
+    from ..inference.render.writers.mp4 import render_mp4
 
-    from ..inference.render import PALETTE, FrameDrawer
-
-    side = int(size) + int(size) % 2
-    drawer = FrameDrawer(anim, side)
-    # ffmpeg's raw pal8 frame is the indices followed by 256 palette entries as native-endian 0xAARRGGBB.
-    rgb = np.frombuffer(PALETTE, np.uint8).reshape(-1, 3).astype(np.uint32)
-    argb = np.zeros(256, dtype="=u4")
-    argb[: len(rgb)] = 0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-    palette = argb.tobytes()
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "pal8",
-               "-s", f"{side}x{side}", "-r", str(anim.fps), "-i", "-", *PREVIEW_ENCODER,
-               "-movflags", "+faststart", "-f", "mp4", str(path)]
-    try:
-        ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    except OSError as err:
-        raise GenerationError(f"cannot start ffmpeg for the preview: {err}; reinstall imageio-ffmpeg") from None
-    with ffmpeg:
-        try:
-            for t in range(anim.num_frames):
-                ffmpeg.stdin.write(drawer.indices(t).tobytes() + palette)
-            ffmpeg.stdin.close()
-        except BrokenPipeError:
-            pass  # its exit status and message say why
-        except BaseException:
-            ffmpeg.kill()
-            raise
-        errors = ffmpeg.stderr.read().decode(errors="replace").strip()
-        code = ffmpeg.wait()
-    if code != 0:
-        raise GenerationError(f"ffmpeg could not encode the preview (exit status {code}): {errors[:200] or 'no message'}")
-    return path
+    return render_mp4(anim, path, size=int(size), encoder=PREVIEW_ENCODER)

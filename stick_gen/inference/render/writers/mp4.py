@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -26,11 +26,13 @@ less time than plain veryfast for ~5% more bytes on stick figures; see bench/ben
 
 
 def render_mp4(
-    anim: Animation, path: PathLike, size: Size = DEFAULT_SIZE, fps: Optional[int] = None, caption: bool = True
+    anim: Animation, path: PathLike, size: Size = DEFAULT_SIZE, fps: Optional[int] = None, caption: bool = True,
+    encoder: Sequence[str] = MP4_ENCODER,
 ) -> Path:
     """Write ``anim`` as an H.264 MP4 (yuv420p; odd sizes are rounded up to even, as the codec needs).
 
-    Frames go to imageio-ffmpeg's ffmpeg as palette images (``pal8``), a third of the bytes of RGB.
+    Frames go to imageio-ffmpeg's ffmpeg as palette images (``pal8``), a third of the bytes of RGB;
+    ``encoder`` is ffmpeg's output options (the studio's preview trades bytes for speed).
 
     >>> render_mp4(anim, "walk.mp4", size=512)  # doctest: +SKIP
     PosixPath('walk.mp4')
@@ -51,7 +53,7 @@ def render_mp4(
         command = [
             imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error",
             "-f", "rawvideo", "-pix_fmt", "pal8", "-s", f"{width}x{height}", "-r", str(rate), "-i", "-",
-            *MP4_ENCODER, "-movflags", "+faststart", "-f", "mp4", str(tmp),
+            *encoder, "-movflags", "+faststart", "-f", "mp4", str(tmp),
         ]  # fmt: skip
         try:
             ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
