@@ -147,9 +147,7 @@ class StickGenPipeline:
         vectors = encode_prompts(self.encoder, [p.strip() for p in prompts], self.model.config.get("max_clauses", 0))
         embeddings = vectors.sentence.to(device)  # (P, E)
         if num_actors is None:
-            probe = self.model(embeddings, torch.full((len(prompts), self.model.config["latent_dim"]), 0.5,
-                                                      device=device))
-            counts = (probe.count_logits.argmax(-1) + 1).tolist()
+            counts = self._counts(embeddings)
         else:
             counts = [num_actors] * len(prompts)
 
@@ -194,11 +192,11 @@ class StickGenPipeline:
             raise GenerationError(f"num_actors={num_actors}: this model places 1 to {max_actors} actors")
         return self._long(entries, duration_s, seed, num_actors, steps, guidance, None, None)
 
-    def _count(self, prompt: str, vectors) -> int:
-        """How many people ``prompt`` describes, read by the model's count head."""
-        probe = self.model(vectors.sentence[:1].to(self.device),
-                           torch.full((1, self.model.config["latent_dim"]), 0.5, device=self.device))
-        return int(probe.count_logits.argmax(-1).item()) + 1
+    def _counts(self, sentences: torch.Tensor) -> List[int]:
+        """How many people each prompt describes ``(P, E) -> [P]``, read by the model's count head."""
+        probe = self.model(sentences.to(self.device),
+                           torch.full((len(sentences), self.model.config["latent_dim"]), 0.5, device=self.device))
+        return (probe.count_logits.argmax(-1) + 1).tolist()
 
     def _long(self, entries: List[TimelineEntry], duration_s: float, seed: int, num_actors: Optional[int],
               steps: Optional[int], guidance: Optional[float], start: Optional[Animation],
@@ -208,7 +206,7 @@ class StickGenPipeline:
 
         model, fps, window = self.model, self.fps, self.clip_frames
         vectors = encode_prompts(self.encoder, [e.prompt for e in entries], model.config.get("max_clauses", 0))
-        count = _joined_actors(start, end, num_actors) or self._count(entries[0].prompt, vectors)
+        count = _joined_actors(start, end, num_actors) or self._counts(vectors.sentence[:1])[0]
         if count > model.config["max_actors"]:
             raise GenerationError(f"{count} actors: this model places 1 to {model.config['max_actors']} actors")
         for name, anim in (("start", start), ("end", end)):
