@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -279,8 +279,3 @@ class MotionDataset(torch.utils.data.Dataset):
     def scene(self, scene_id: int) -> Dict:
         """Metadata of one scene."""
         return self._scenes[scene_id]
-
-    def iter_scene_rows(self) -> Iterator[Tuple[Dict, List[int]]]:
-        """``(scene metadata, row indices)`` for every scene."""
-        for record in self._scenes:
-            yield record, record["rows"]

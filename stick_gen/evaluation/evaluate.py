@@ -39,14 +39,14 @@ METRIC_KEYS: Tuple[str, ...] = (
     "pose_mse", "temporal_consistency", "action_accuracy", "physics_mse",
     "r_precision_top1", "r_precision_top3", "fid", "diversity", "foot_skating", "jitter",
     "action_accuracy_clip", "amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety",
-    "action_head_agreement",
+    "action_head_agreement", "cadence_agreement",
 )
 """Keys of ``result["model"]``, in the order the table prints them."""
 
 EMBEDDING_KEYS = ("r_precision_top1", "r_precision_top3", "fid", "diversity")
 MOTION_KEYS = ("action_accuracy", "action_accuracy_clip", "amplitude_hands", "amplitude_feet",
-               "amplitude_hip_height")
-"""Judged on prior samples from the motion alone: the frozen motion classifier and limb amplitude."""
+               "amplitude_hip_height", "cadence_agreement")
+"""Judged on prior samples from the motion alone: the frozen motion classifier, limb amplitude and cadence."""
 PRIOR_KEYS = EMBEDDING_KEYS + ("foot_skating", "jitter") + MOTION_KEYS
 VARIETY_SCENES = 64
 """Fresh test-split scenes whose two takes (real: two generator draws; model: two seeds) give seed variety."""
@@ -273,10 +273,12 @@ def motion_scores(poses: torch.Tensor, rows: SplitRows, classifier, fps: int = D
     generated, labels = metrics.limb_spread(poses.numpy(), timelines, fps)
     real, _ = metrics.limb_spread(rows.poses.numpy(), timelines, fps)
     ratios, per_class = metrics.amplitude_ratios(generated, real, labels)
+    kept, judged_runs = metrics.cadence_agreement(poses.numpy(), rows.poses.numpy(), timelines, fps)
     scores = {"action_accuracy": 100.0 * float(correct.sum()) / max(int(judged.sum()), 1),
               "action_accuracy_clip": float(np.nanmean(per_clip.numpy())) if (judged > 0).any() else float("nan"),
-              **{f"amplitude_{group}": value for group, value in ratios.items()}}
-    return scores, per_clip, {"amplitude_by_action": per_class}
+              **{f"amplitude_{group}": value for group, value in ratios.items()},
+              "cadence_agreement": 100.0 * kept}
+    return scores, per_clip, {"amplitude_by_action": per_class, "cadence_runs_judged": judged_runs}
 
 
 def seed_variety(model, encoder, seed: int, scenes: int = VARIETY_SCENES, fps: int = DEFAULT_FPS) -> Dict[str, float]:
@@ -522,7 +524,8 @@ def _sampler_settings(model) -> Dict[str, Any]:
     objective = model.config.get("objective", "regression")
     if objective != "flow":
         return {"objective": objective}
-    return {"objective": objective, "steps": model.sample_steps, "guidance": model.guidance_scale}
+    return {"objective": objective, "steps": model.sample_steps, "guidance": model.guidance_scale,
+            "clock": bool(getattr(model, "clock", False))}
 
 
 def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -567,6 +570,7 @@ _LABELS = {
     "amplitude_hip_height": ("Amplitude hip height", "gen/real", "~1"),
     "seed_variety": ("Seed variety", "gen/real", "~1"),
     "action_head_agreement": ("Action-head agreement", "%", "higher"),
+    "cadence_agreement": ("Cadence agreement", "% runs", "higher"),
     "physics_mse": ("Physics MSE", "SI", "lower"),
     "r_precision_top1": ("R-precision top-1", "", "higher"),
     "r_precision_top3": ("R-precision top-3", "", "higher"),

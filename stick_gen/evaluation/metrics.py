@@ -410,6 +410,46 @@ def amplitude_ratios(generated: np.ndarray, real: np.ndarray, labels: np.ndarray
     return dict(zip(LIMB_GROUPS, overall.round(6).tolist())), per_class
 
 
+CADENCE_TOLERANCE = 0.25
+"""A generated segment keeps the real cadence when it repeats within this share of it (word ranges of tempo
+span about +-15%, so a right take is inside it)."""
+CADENCE_MIN_S = 2.0
+"""Action runs shorter than this are not judged for cadence (too few cycles to measure)."""
+
+
+def cadence_agreement(generated: np.ndarray, real: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS
+                      ) -> Tuple[float, int]:
+    """Share of the real motion's *repeating* action runs that the generated motion repeats at the same pace.
+
+    Both ``generated`` and ``real`` ``[R, T, 20]`` (world poses) are timed by :func:`..model.clock.motion_clock`
+    over the runs of ``timelines [R, T]``; a run of at least :data:`CADENCE_MIN_S` whose real motion
+    repeats (cadence > 0) counts as kept when the generated motion's median cadence over the run is within
+    :data:`CADENCE_TOLERANCE` of the real one's. A figure that drifts instead of striding, hopping or
+    waving scores 0. Returns ``(share, runs judged)`` (NaN share without a repeating run).
+
+    >>> t = np.arange(250) / 25.0
+    >>> real = np.zeros((1, 250, 20), np.float32); real[0, :, 14] = 0.3 * np.sin(2 * np.pi * 1.5 * t)
+    >>> cadence_agreement(real, real, np.zeros((1, 250), np.int64)), cadence_agreement(real * 0, real, np.zeros((1, 250), np.int64))
+    ((1.0, 1), (0.0, 1))
+    """
+    from ..model.clock import motion_clock, runs
+    from ..model.pose import pose_to_features
+
+    def cadence(poses: np.ndarray) -> np.ndarray:
+        features = pose_to_features(torch.as_tensor(np.asarray(poses, np.float32)), fps=fps).numpy()
+        return motion_clock(features, timelines, fps)[0]
+
+    gen_cadence, real_cadence = cadence(generated), cadence(real)
+    kept = []
+    for row in range(len(timelines)):
+        for start, end, _ in runs(timelines[row]):
+            target = float(np.median(real_cadence[row, start:end]))
+            if end - start >= CADENCE_MIN_S * fps and target > 0:
+                got = float(np.median(gen_cadence[row, start:end]))
+                kept.append(abs(got - target) <= CADENCE_TOLERANCE * target)
+    return (float(np.mean(kept)) if kept else float("nan")), len(kept)
+
+
 def take_distance(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """How different two takes of the same prompt are: mean joint distance per clip, in metres.
 

@@ -65,6 +65,7 @@ METRICS: Tuple[Tuple[str, str, str], ...] = (
     ("amplitude_hip_height", "Limb amplitude, hip height (generated/real)", "float"),
     ("seed_variety", "Seed variety (generated/real)", "float"),
     ("action_head_agreement", "Action-head agreement (the model's own labels)", "percent100"),
+    ("cadence_agreement", "Cadence agreement (repeating actions at the real pace)", "percent100"),
 )
 """``(key in metrics.json, name in the card, format)``; the first four are the spec's headline metrics."""
 

@@ -9,7 +9,9 @@ what the evaluator scores is what users get.
   ``x1``, which (for the straight paths of rectified flow) fixes the velocity ``(x1 - x_t) / (1 - t)``.
   Classifier-free guidance mixes the prediction with the text and without it:
   ``x1 = x1_uncond + w (x1_text - x1_uncond)`` (``w`` = ``guidance``; 1 = no guidance), both halves
-  in one batched pass.
+  in one batched pass. A model with a motion clock (:mod:`..model.clock`) takes its first step
+  without one, reads every frame's cadence from that step's ``cadence`` output, integrates it from a
+  starting phase drawn from the noise (:func:`clock_for`), and reads that clock in every later step.
 * :func:`sample_scenes` makes whole scenes: per scene, the latent draws (scene slots shared by its
   actors, as the data generator draws them), the start positions they imply, the noise (from the
   scene's seed, so a scene does not depend on the batch it is in), one row per actor, and the
@@ -28,6 +30,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from ..model.clock import clock_features, integrate_clock, start_phase_from_noise
 from ..model.pose import features_to_pose
 from .clauses import PromptVectors
 
@@ -45,6 +48,16 @@ def flow_times(steps: int) -> torch.Tensor:
     return 1 - (1 - u) ** 2
 
 
+def clock_for(cadence: torch.Tensor, fps: int, noise: torch.Tensor) -> torch.Tensor:
+    """The clock features ``(B, T, CLOCK_DIM)`` of a predicted cadence ``(B, T)`` (Hz), phase 0 drawn from ``noise``.
+
+    >>> clock_for(torch.full((2, 250), 2.0), 25, torch.zeros(2, 250, 20)).shape
+    torch.Size([2, 250, 6])
+    """
+    cadence = cadence.float().clamp_min(0.0)
+    return clock_features(cadence, integrate_clock(cadence, fps, start_phase_from_noise(noise)))
+
+
 @torch.no_grad()
 def sample_features(
     model,
@@ -57,12 +70,14 @@ def sample_features(
     noise: Optional[torch.Tensor] = None,
     steps: Optional[int] = None,
     guidance: Optional[float] = None,
+    clock: Optional[torch.Tensor] = None,
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Motion features in physical units ``(B, T, D)`` and action ids ``(B, T)`` for a batch of actor rows.
 
     ``noise`` ``(B, T, D)`` is the flow's starting point (default: ``torch.randn``); ``steps`` and
     ``guidance`` default to the model's ``sample_steps`` and ``guidance_scale``. A regression model
-    ignores all three.
+    ignores all three. ``clock`` ``(B, T, CLOCK_DIM)`` (:func:`..model.clock.clock_features`) gives a
+    clock model its clock from the first step instead of the one it predicts.
 
     >>> feats, actions = sample_features(model, emb, z, slot, actors)   # doctest: +SKIP
     """
@@ -86,11 +101,17 @@ def sample_features(
         clauses_in, mask_in = clause_embeddings, clause_mask
     times = flow_times(steps).tolist()
     logits = None
+    start = x
+    if clock is not None:
+        clock = clock.to(x.device, torch.float32)
     for t, t_next in zip(times[:-1], times[1:]):
         x_in = torch.cat([x, x]) if guided else x
         time = torch.full((x_in.shape[0],), t, device=x.device)
+        clock_in = None if clock is None else (torch.cat([clock, clock]) if guided else clock)
         out = model(text_in, latents_in, slot_in, count_in, clause_embeddings=clauses_in, clause_mask=mask_in,
-                    noisy_motion=x_in, time=time)
+                    noisy_motion=x_in, time=time, clock=clock_in)
+        if getattr(model, "clock", False) and clock is None:
+            clock = clock_for(out.cadence[:batch], model.fps, start)
         clean = out.motion.float()
         if guided:
             clean = clean[batch:] + guidance * (clean[:batch] - clean[batch:])
@@ -249,20 +270,23 @@ def sample_windows(
     if known is not None:
         known, known_mask = known.to(device, torch.float32), known_mask.to(device).bool()
 
-    def combine(predict) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Weighted average over windows of ``predict(rows slice, frames) -> (motion, logits)``."""
+    def combine(predict) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Weighted average over windows of ``predict(rows slice, frames) -> (motion, logits, cadence)``."""
         motion = torch.zeros(count, total, width, device=device)
         logits = torch.zeros(count, total, model.num_actions, device=device)
+        cadence = torch.zeros(count, total, device=device)
         for first in range(0, len(rows), batch_rows):
             part = slice(first, first + batch_rows)
             frames = torch.stack([torch.arange(windows[k].start, windows[k].start + length) for k, _ in rows[part]])
-            out_motion, out_logits = predict(part, frames.to(device))
+            out_motion, out_logits, out_cadence = predict(part, frames.to(device))
             for i, (k, a) in enumerate(rows[part]):
                 w = torch.as_tensor(windows[k].weight, device=device)[:, None]
                 span = slice(windows[k].start, windows[k].start + length)
                 motion[a, span] += w * out_motion[i].float()
                 logits[a, span] += w * out_logits[i].float().softmax(-1)
-        return motion / weight[None, :, None], logits
+                if out_cadence is not None:
+                    cadence[a, span] += w[:, 0] * out_cadence[i].float()
+        return motion / weight[None, :, None], logits, cadence / weight[None, :]
 
     def inputs(part: slice, frames: torch.Tensor):
         actor = torch.tensor([a for _, a in rows[part]], device=device)
@@ -285,34 +309,38 @@ def sample_windows(
                         context=context, context_mask=mask,
                         clause_embeddings=None if clauses is None else clauses[part].to(device),
                         clause_mask=None if clause_mask is None else clause_mask[part].to(device))
-            return out.motion, out.action_logits
-        motion, logits = combine(predict_once)
+            return out.motion, out.action_logits, None
+        motion, logits, _ = combine(predict_once)
         return model.denormalize(pin(motion)), logits.argmax(-1), starts
 
     steps = int(model.sample_steps if steps is None else steps)
     guidance = float(model.guidance_scale if guidance is None else guidance)
     times = flow_times(steps).tolist()
-    logits = None
+    logits = clock = None
+    start_noise = x
     for t, t_next in zip(times[:-1], times[1:]):
         def predict_step(part, frames, t=t):
             actor, text, context, mask = inputs(part, frames)
             x_rows = x[actor[:, None], frames]  # (B, length, D)
             n = x_rows.shape[0]
             args = dict(noisy_motion=x_rows, time=torch.full((n,), t, device=device), context=context,
+                        clock=None if clock is None else clock[actor[:, None], frames],
                         context_mask=mask, clause_embeddings=None if clauses is None else clauses[part].to(device),
                         clause_mask=None if clause_mask is None else clause_mask[part].to(device))
             lat, sl, ac = latent_rows[part].to(device), slot[part].to(device), actors[part].to(device)
             if guidance == 1.0:
                 out = model(text, lat, sl, ac, **args)
-                return out.motion, out.action_logits
+                return out.motion, out.action_logits, out.cadence
             two = {k: (None if v is None else torch.cat([v, v])) for k, v in args.items()}
             if two["clause_mask"] is not None:
                 two["clause_mask"] = torch.cat([args["clause_mask"], torch.zeros_like(args["clause_mask"])])
             out = model(torch.cat([text, torch.zeros_like(text)]), torch.cat([lat, lat]), torch.cat([sl, sl]),
                         torch.cat([ac, ac]), **two)
             clean = out.motion[n:] + guidance * (out.motion[:n] - out.motion[n:])
-            return clean, out.action_logits[:n]
-        clean, logits = combine(predict_step)
+            return clean, out.action_logits[:n], None if out.cadence is None else out.cadence[:n]
+        clean, logits, cadence = combine(predict_step)
+        if getattr(model, "clock", False) and clock is None:  # one clock over the whole scene, from the first step
+            clock = clock_for(cadence, model.fps, start_noise)
         clean = pin(clean)
         x = x + (t_next - t) / (1.0 - t) * (clean - x)
     return model.denormalize(x), logits.argmax(-1), starts

@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 import torch
 
 from .errors import CheckpointError, UnsafeCheckpointError
+from .clock import CLOCK_DIM
 from .pose import POSE_LAYOUT_VERSION
 from .transformer import LATENT_FEATURES, LEGACY_MODEL_DEFAULTS, MAX_CLAUSES
 from .variants import VARIANTS, get_variant, variant_for_shape
@@ -362,7 +363,14 @@ def estimated_parameters(config: Mapping[str, Any]) -> int:
         + (tokens + 3 * int(c["max_actors"])) * d                    # positions, slot, count, count head
         + per_token * (int(c["input_dim"]) + 1 + 2 * int(c["output_dim"]) + int(c["num_actions"])) * d
         + (per_token * int(c["output_dim"]) + 32) * d * (c.get("objective") == "flow")  # noisy motion, flow time
+        + per_token * (CLOCK_DIM + 1) * d * _has_clock(c)             # clock input, cadence head
     )
+
+
+def _has_clock(config: Mapping[str, Any]) -> bool:
+    """Whether a model config (constructor defaults filled in) describes a model that reads the motion clock."""
+    clock = config.get("clock")
+    return (config.get("objective") == "flow") if clock is None else bool(clock)
 
 
 def _init_parameters() -> Dict[str, Any]:

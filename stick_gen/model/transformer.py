@@ -18,6 +18,11 @@ conditioning vector built from
   prompt with another seed gives another take, and regression does not average rhythm away,
 * the actor's slot (0, 1, 2 = order the text mentions the actors in) and the number of actors,
   which is how two actors of "Two people playing catch" get complementary parts,
+* for a ``flow`` model with ``clock`` (the default), the *motion clock* of every frame
+  (:mod:`..model.clock`: sin/cos of where the frame is in the cycle of a repeated movement and how fast
+  it repeats), so that strides, hops and waves cycle at their cadence instead of drifting. Training
+  reads the clock measured from the real motion (and hides it from some rows); generation predicts
+  each frame's cadence (``cadence_head``, from a first pass without the clock) and integrates it,
 * optionally, known frames of motion (``context``, ``input_dim`` = 20 values per frame, with a
   mask) for continuing or in-betweening a motion. Generation never needs them.
 
@@ -47,6 +52,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
+from .clock import CLOCK_DIM
 from .errors import CheckpointError, ConfigError
 from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
 from .variants import variant_for_shape
@@ -62,9 +68,10 @@ LATENT_FEATURES = 6
 OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
-LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression"}
+LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
-have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``."""
+have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
+motion clock no ``clock``."""
 SMOOTH_TAPS = 5
 """Frames the flow model's output filter spans (``motion_smooth``)."""
 TIME_FEATURES = 16
@@ -155,6 +162,7 @@ class MotionOutput:
     motion: torch.Tensor  # (B, T, output_dim), normalised motion features
     action_logits: torch.Tensor  # (B, T, num_actions)
     count_logits: torch.Tensor  # (B, max_actors): logits for 1..max_actors people in the text
+    cadence: Optional[torch.Tensor] = None  # (B, T) predicted cadence in Hz (models with a clock)
 
 
 class Block(nn.Module):
@@ -213,6 +221,7 @@ class StickFigureTransformer(
         guidance_scale: float = 2.0,
         fps: int = DEFAULT_FPS,
         action_vocabulary: Optional[List[str]] = None,
+        clock: Optional[bool] = None,
     ) -> None:
         super().__init__()
         if d_model % nhead:
@@ -234,7 +243,13 @@ class StickFigureTransformer(
         action_vocabulary = [str(name) for name in action_vocabulary]
         if len(action_vocabulary) != num_actions:
             raise ConfigError(f"action_vocabulary names {len(action_vocabulary)} actions but num_actions={num_actions}")
-        self.config.update(fps=fps, action_vocabulary=action_vocabulary)
+        if clock is None:
+            clock = objective == "flow"
+        if clock and objective != "flow":
+            raise ConfigError("clock=True needs objective='flow' (the sampler predicts the cadence in its first step)")
+        self.config.update(fps=fps, action_vocabulary=action_vocabulary, clock=bool(clock))
+        self.clock = bool(clock)
+        """Whether the network reads the motion clock (:mod:`..model.clock`) and predicts cadence."""
         self.fps, self.action_vocabulary = fps, tuple(action_vocabulary)
         """The model's contract: frames per second of its clips and the names of its action ids, in order."""
         if objective not in OBJECTIVES:
@@ -277,6 +292,9 @@ class StickFigureTransformer(
                 taps = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
                 self.motion_smooth.weight.copy_((taps / taps.sum()).expand(output_dim, 1, SMOOTH_TAPS))
                 self.motion_smooth.bias.zero_()
+        if self.clock:
+            self.clock_in = nn.Linear(frames_per_token * CLOCK_DIM, d_model)
+            self.cadence_head = nn.Linear(d_model, frames_per_token)
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
@@ -298,6 +316,7 @@ class StickFigureTransformer(
         clause_mask: Optional[torch.Tensor] = None,
         noisy_motion: Optional[torch.Tensor] = None,
         time: Optional[torch.Tensor] = None,
+        clock: Optional[torch.Tensor] = None,
     ) -> MotionOutput:
         """Predict normalised motion features and per-frame action logits.
 
@@ -309,7 +328,8 @@ class StickFigureTransformer(
         them and should be given them). A ``flow`` model also reads ``noisy_motion`` (B, T, output_dim),
         the normalised motion at flow time ``time`` (B,) in [0, 1] (0: pure noise, 1: clean), and
         predicts the clean motion; without them it reads pure noise at ``t = 0`` (the count head, which
-        reads the text only, needs neither).
+        reads the text only, needs neither). A model with ``clock`` reads ``clock`` (B, T, CLOCK_DIM)
+        (:func:`..model.clock.clock_features`; None or rows of zeros: unknown) and returns ``cadence``.
         """
         batch = text_embedding.shape[0]
         device = text_embedding.device
@@ -345,6 +365,11 @@ class StickFigureTransformer(
             mask = context_mask.to(context.dtype).unsqueeze(-1)  # (B, T, 1)
             known = torch.cat([context * mask, mask], dim=-1)  # (B, T, input_dim + 1)
             h = h + self.context_in(known.reshape(batch, self.num_tokens, -1))
+        if self.clock:
+            if clock is None:
+                h = h + self.clock_in.bias
+            else:
+                h = h + self.clock_in(clock.reshape(batch, self.num_tokens, -1).to(h.dtype))
         for block in self.blocks:
             h = block(h)
         h = self.final_norm(h)  # (B, N, C)
@@ -354,7 +379,8 @@ class StickFigureTransformer(
             padded = F.pad(motion.transpose(1, 2), (edge, edge), mode="replicate")  # (B, output_dim, T + 4)
             motion = self.motion_smooth(padded).transpose(1, 2)
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
-        return MotionOutput(motion, actions, self.count_head(text))
+        cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
+        return MotionOutput(motion, actions, self.count_head(text), cadence)
 
     @torch.no_grad()
     def generate(

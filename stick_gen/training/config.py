@@ -120,6 +120,8 @@ class LossWeights(_Typed):
     stops the sliding but the model learns it by not stepping (docs/design.md, "Objective")."""
     action: NonNegativeFloat = 0.2
     count: NonNegativeFloat = 0.05
+    cadence: NonNegativeFloat = 0.5
+    """Squared error (Hz^2) of a clock model's predicted cadence on the rows that do not see the clock."""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 
 from ..inference.clauses import clause_layout, gather_clauses
+from ..model.clock import clock_features, motion_clock
 from ..model.errors import DataError
 from ..model.pose import pose_to_features
 
@@ -37,6 +38,8 @@ class MotionRows:
     poses: torch.Tensor  # (R, T, 20) world poses
     clause_index: Optional[torch.Tensor] = None  # (R, K) rows of clause_table, -1 past a prompt's clauses
     clause_table: Optional[torch.Tensor] = None  # (U, E) vectors of the distinct clauses
+    cadence: Optional[torch.Tensor] = None  # (R, T) Hz, the motion clock measured from the motion
+    clock_phase: Optional[torch.Tensor] = None  # (R, T) cycles
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -54,6 +57,9 @@ class MotionRows:
         if self.clause_index is not None:
             batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
                                                                               self.clause_index[index])
+        if self.cadence is not None:
+            batch["cadence"] = self.cadence[index]
+            batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
         return batch
 
     def select(self, keep: torch.Tensor) -> "MotionRows":
@@ -62,7 +68,8 @@ class MotionRows:
         return MotionRows([self.texts[i] for i in idx.tolist()], self.text_embeddings[idx], self.latents[idx],
                           self.slot[idx], self.num_actors[idx], self.features[idx], self.actions[idx],
                           self.poses[idx], None if self.clause_index is None else self.clause_index[idx],
-                          self.clause_table)
+                          self.clause_table, None if self.cadence is None else self.cadence[idx],
+                          None if self.clock_phase is None else self.clock_phase[idx])
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -87,10 +94,11 @@ def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tupl
 
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
-              max_clauses: int = 0) -> MotionRows:
+              max_clauses: int = 0, clock: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
-    ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``).
+    ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
+    measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds).
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -112,6 +120,9 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
+    if clock:
+        cadence, phase = motion_clock(rows.features, rows.actions, fps)
+        rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)
     if actions:
         unknown = sorted(set(actions) - set(ACTIONS))
         if unknown:

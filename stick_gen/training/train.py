@@ -51,6 +51,9 @@ class TrainResult:
 
 TEXT_DROPOUT = 0.1
 """Share of a flow model's training rows that see no text (classifier-free guidance learns from them)."""
+CLOCK_DROPOUT = 0.3
+"""Share of a clock model's training rows that see no motion clock: the sampler's first step runs without
+one, and the cadence head learns on these rows only (with the clock in view it would just read it)."""
 
 
 def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int) -> Dict[str, torch.Tensor]:
@@ -65,7 +68,8 @@ def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int) 
     generator = torch.Generator().manual_seed(seed * 104_729 + step + 17)
     return {"noise": torch.randn(batch_size, frames, width, generator=generator),
             "time": torch.rand(batch_size, generator=generator),
-            "drop_text": torch.rand(batch_size, generator=generator) < TEXT_DROPOUT}
+            "drop_text": torch.rand(batch_size, generator=generator) < TEXT_DROPOUT,
+            "drop_clock": torch.rand(batch_size, generator=generator) < CLOCK_DROPOUT}
 
 
 def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: str = "regression"):
@@ -73,7 +77,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
 
     ``objective`` ``"flow"``: the batch also holds ``noise``, ``time`` and ``drop_text``
     (:func:`flow_inputs`); the network sees the motion at flow time ``t`` (``(1 - t) noise + t motion``)
-    and predicts the clean motion, with the text withheld from the ``drop_text`` rows.
+    and predicts the clean motion, with the text withheld from the ``drop_text`` rows. A batch with
+    ``clock`` and ``cadence`` (a clock model's rows) hides the clock from the ``drop_clock`` rows, which
+    teach the cadence head.
     """
     mask = batch.get("context_mask")
     target = batch["features"]
@@ -88,6 +94,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
         text = text * keep[:, None].to(text.dtype)
         if clause_mask is not None:
             clause_mask = clause_mask & keep[:, None]
+        if "clock" in batch:
+            hidden = batch["drop_clock"]
+            extra["clock"] = batch["clock"] * (~hidden)[:, None, None].to(batch["clock"].dtype)
     out = model(text, batch["latents"], batch["slot"], batch["num_actors"],
                 context=None if mask is None else target, context_mask=mask,
                 clause_embeddings=batch.get("clause_embeddings"), clause_mask=clause_mask, **extra)
@@ -100,15 +109,20 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     # a flow model only knows when a foot is planted once the noisy motion shows its steps: weight by t^2
     late = None if objective != "flow" else batch["time"].float().pow(2)
     foot = _foot_contact_loss(out.motion.float(), target, batch, late) if "feature_std" in batch else motion * 0
+    cadence = motion * 0
+    if out.cadence is not None and "cadence" in batch:
+        per_row = (out.cadence.float() - batch["cadence"].float()).pow(2).mean(dim=1)
+        cadence = (per_row * batch["drop_clock"]).mean()  # over every row, as `count` below
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
     # a mean over every row (text-dropped rows count 0), so that N processes average to the global batch's value
     count = count_each.mean() if keep is None else (count_each * keep).mean()
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
-             + weights.foot_contact * foot + weights.action * action + weights.count * count)
+             + weights.foot_contact * foot + weights.action * action + weights.count * count
+             + weights.cadence * cadence)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
-             "action": action, "count": count}
+             "action": action, "count": count, "cadence": cadence}
     return {"loss": total, **parts}, out
 
 
@@ -356,11 +370,11 @@ def train(
 
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
-    clauses = model.config.get("max_clauses", 0)
+    clauses, clock = model.config.get("max_clauses", 0), bool(model.config.get("clock", False))
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                           max_clauses=clauses)
+                           max_clauses=clauses, clock=clock)
     val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                         max_clauses=clauses)
+                         max_clauses=clauses, clock=clock)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
     if init_from is None:
         mean, std = feature_statistics(train_rows.features)

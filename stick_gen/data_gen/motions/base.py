@@ -101,13 +101,6 @@ def smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
-def pulse(t: np.ndarray, start: float, rise: float, hold: float, fall: float) -> np.ndarray:
-    """0 -> 1 over ``rise`` s from ``start``, held ``hold`` s, back to 0 over ``fall`` s."""
-    up = smoothstep((t - start) / max(rise, 1e-3))
-    down = smoothstep((t - start - rise - hold) / max(fall, 1e-3))
-    return up * (1.0 - down)
-
-
 def keyframes(t: np.ndarray, times: Sequence[float], values: np.ndarray) -> np.ndarray:
     """Eased pose-to-pose interpolation of ``values [K, C]`` at key ``times [K]``; held outside.
 

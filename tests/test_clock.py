@@ -1,0 +1,148 @@
+"""The motion clock: measured from real motion, read by the network, predicted and integrated by the sampler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from stick_gen.data_gen.latents import LATENT_DIM, SLOTS
+from stick_gen.data_gen.plans import plan_from_actions
+from stick_gen.data_gen.synth import synthesize_actor
+from stick_gen.inference.sampler import clock_for, sample_features
+from stick_gen.model.clock import CLOCK_DIM, clock_features, integrate_clock, motion_clock
+from stick_gen.model.pose import JOINT_SLOTS, pose_to_features
+from stick_gen.model.transformer import StickFigureTransformer
+
+
+def _clip(actions, seed: int, **fixed: float):
+    z = np.random.default_rng(seed).random(LATENT_DIM).astype(np.float32)
+    for name, value in fixed.items():
+        z[SLOTS[name]] = value
+    motion = synthesize_actor(plan_from_actions(actions), 0, z)
+    return pose_to_features(torch.from_numpy(motion.poses)[None], fps=25)[0].numpy(), motion.actions
+
+
+def _clock_of(actions, seeds):
+    clips = [_clip(actions, s) for s in seeds]
+    feats = np.stack([c[0] for c in clips])
+    labels = np.stack([c[1] for c in clips])
+    return motion_clock(feats, labels, fps=25), labels
+
+
+def test_a_pure_oscillation_gives_its_frequency_and_phase():
+    t = np.arange(250) / 25.0
+    feats = np.zeros((2, 250, 20), np.float32)
+    feats[0, :, JOINT_SLOTS["left_hand"][1]] = 0.2 * np.cos(2 * np.pi * (1.2 * t + 0.3))
+    feats[1, :, JOINT_SLOTS["left_hand"][1]] = 0.2 * np.cos(2 * np.pi * (1.2 * t + 0.7))
+    (cadence, phase), _ = motion_clock(feats, np.zeros((2, 250), np.int64), 25), None
+    assert np.allclose(cadence, 1.2, atol=0.02)
+    assert abs(((phase[0, 0] - 0.3 + 0.5) % 1.0) - 0.5) < 0.02
+    assert abs(((phase[1, 0] - 0.7 + 0.5) % 1.0) - 0.5) < 0.02
+    # phase advances by cadence / fps each frame
+    assert np.allclose(np.diff(phase[0]), 1.2 / 25, atol=1e-3)
+
+
+def test_walking_cycles_at_a_stride_rate_and_sitting_does_not_cycle():
+    (cadence, _), labels = _clock_of(["walk"], range(6))
+    assert 0.6 < float(np.median(cadence)) < 1.4, "a stride (two steps) takes about a second"
+    (cadence, _), labels = _clock_of(["sit"], range(6))
+    assert float(np.abs(cadence).max()) == 0.0
+    (cadence, _), labels = _clock_of(["hop"], range(6))
+    assert float(np.median(cadence)) > 1.4, "hopping repeats faster than walking"
+
+
+def test_faster_tempo_draw_gives_a_faster_clock():
+    slow = np.median(motion_clock(*[np.stack(x)[None] for x in _clip(["jog_backwards"], 0, tempo=0.05)], 25)[0])
+    fast = np.median(motion_clock(*[np.stack(x)[None] for x in _clip(["jog_backwards"], 0, tempo=0.95)], 25)[0])
+    assert fast > slow * 1.05
+
+
+def test_phase_zero_means_the_same_body_position_in_every_clip_of_an_action():
+    """The reference channel's fundamental peaks at clock phase 0, whatever the gait phase draw."""
+    feats, labels = zip(*[_clip(["walk"], 3, phase=p) for p in (0.05, 0.3, 0.55, 0.8)])
+    feats, labels = np.stack(feats), np.stack(labels)
+    cadence, phase = motion_clock(feats, labels, 25)
+    # project every clip's left-foot x onto the clock: the same sign and size of response in all four
+    foot = feats[..., JOINT_SLOTS["left_foot"][0]]
+    foot = foot - foot.mean(axis=1, keepdims=True)
+    response = (foot * np.exp(-2j * np.pi * phase)).mean(axis=1)
+    angles = np.angle(response)
+    spread = np.abs(np.angle(np.exp(1j * (angles - angles[0]))))
+    assert spread.max() < 0.6, f"the clock's phase wanders against the foot: {angles}"
+
+
+def test_clock_features_and_integration():
+    feats = clock_features(torch.tensor([[0.0, 0.1, 2.0]]), torch.tensor([[0.3, 0.3, 0.25]]))
+    assert feats.shape == (1, 3, CLOCK_DIM)
+    assert torch.allclose(feats[0, :2, :4], torch.zeros(2, 4)), "no cycle below 0.2 Hz"
+    assert torch.allclose(feats[0, 2, :2], torch.tensor([1.0, 0.0]), atol=1e-6)
+    assert torch.all(feats[..., -1] == 1), "the last value says the clock is known"
+    phase = integrate_clock(torch.tensor([[1.0] * 25 + [2.0] * 25]), 25, torch.tensor([0.5]))
+    assert phase[0, 0] == pytest.approx(0.5) and phase[0, 25] == pytest.approx(1.5)
+    assert phase[0, -1] == pytest.approx(1.5 + 24 * 2 / 25)
+
+
+def test_a_flow_model_reads_its_clock_and_an_old_config_has_none():
+    torch.manual_seed(0)
+    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128).eval()
+    assert model.clock and model.config["clock"] is True
+    text, z = torch.randn(2, 1024), torch.rand(2, 16)
+    noisy, time = torch.randn(2, 250, 20), torch.full((2,), 0.5)
+    clock = clock_for(torch.full((2, 250), 1.5), 25, torch.randn(2, 250, 20))
+    with_clock = model(text, z, noisy_motion=noisy, time=time, clock=clock)
+    without = model(text, z, noisy_motion=noisy, time=time)
+    assert with_clock.cadence.shape == (2, 250)
+    assert (with_clock.motion - without.motion).abs().max() > 1e-4, "the clock must reach the motion"
+    # rows of zeros are "unknown", the same as no clock
+    unknown = model(text, z, noisy_motion=noisy, time=time, clock=torch.zeros(2, 250, CLOCK_DIM))
+    assert torch.allclose(unknown.motion, without.motion, atol=1e-6)
+    assert not StickFigureTransformer(d_model=64, nhead=4, num_layers=1, objective="regression").clock
+    with pytest.raises(Exception, match="clock=True needs objective='flow'"):
+        StickFigureTransformer(d_model=64, nhead=4, num_layers=1, objective="regression", clock=True)
+    old = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, clock=False)
+    assert not hasattr(old, "clock_in") and old(text, z).cadence is None
+
+
+def test_the_sampler_drives_the_model_with_the_cadence_it_predicts():
+    """After the first step every step reads the clock integrated from the first step's cadence."""
+    torch.manual_seed(0)
+    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, dim_feedforward=128).eval()
+    with torch.no_grad():
+        model.cadence_head.weight.zero_()
+        model.cadence_head.bias.fill_(2.0)  # every frame: 2 Hz
+    seen = []
+    model.register_forward_hook(lambda m, args, kwargs, out: seen.append(kwargs.get("clock")), with_kwargs=True)
+    noise = torch.randn(1, 250, 20)
+    args = (torch.randn(1, 1024), torch.rand(1, 16), torch.zeros(1, dtype=torch.long), torch.ones(1, dtype=torch.long))
+    sample_features(model, *args, noise=noise, steps=3, guidance=1.0)
+    assert seen[0] is None and all(c is not None for c in seen[1:]) and len(seen) == 3
+    expected = clock_for(torch.full((1, 250), 2.0), 25, noise)
+    assert torch.allclose(seen[1], expected, atol=1e-5)
+    # with guidance both halves read the same clock
+    seen.clear()
+    sample_features(model, *args, noise=noise, steps=2, guidance=2.0)
+    assert torch.equal(seen[1][0], seen[1][1])
+    # a given clock is read from the first step on
+    seen.clear()
+    sample_features(model, *args, noise=noise, steps=2, guidance=1.0, clock=expected)
+    assert seen[0] is not None
+
+
+
+def test_cadence_agreement_counts_repeating_runs_kept_at_their_pace():
+    from stick_gen.evaluation.metrics import cadence_agreement
+    from stick_gen.model.pose import features_to_pose
+
+    feats, labels = zip(*[_clip(["walk"], s) for s in range(3)] + [_clip(["sit"], 7)])
+    poses = features_to_pose(torch.from_numpy(np.stack(feats)), fps=25).numpy()
+    labels = np.stack(labels)
+    share, judged = cadence_agreement(poses, poses, labels)
+    assert (share, judged) == (1.0, 3), "the sitting run does not repeat and is not judged"
+    still = np.repeat(poses[:, :1], 250, axis=1)  # every figure frozen in its first pose
+    assert cadence_agreement(still, poses, labels) == (0.0, 3)
+    t = np.arange(250) / 25.0
+    too_fast = poses.copy()
+    too_fast[..., 6] = poses[..., 2] + 0.3 * np.sin(2 * np.pi * 2.5 * t)  # left foot swings at 2.5 Hz
+    too_fast[..., 10] = poses[..., 2] - 0.3 * np.sin(2 * np.pi * 2.5 * t)
+    assert cadence_agreement(too_fast, poses, labels)[0] == 0.0
