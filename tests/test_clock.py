@@ -146,3 +146,28 @@ def test_cadence_agreement_counts_repeating_runs_kept_at_their_pace():
     too_fast[..., 6] = poses[..., 2] + 0.3 * np.sin(2 * np.pi * 2.5 * t)  # left foot swings at 2.5 Hz
     too_fast[..., 10] = poses[..., 2] - 0.3 * np.sin(2 * np.pi * 2.5 * t)
     assert cadence_agreement(too_fast, poses, labels)[0] == 0.0
+
+
+def test_long_animations_share_one_clock_over_all_windows():
+    """Windows of a long scene read slices of one clock, integrated from their averaged first-step cadence."""
+    from stick_gen.inference.clauses import PromptVectors
+    from stick_gen.inference.sampler import sample_windows
+    from stick_gen.inference.timeline import plan_windows
+
+    torch.manual_seed(0)
+    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, dim_feedforward=128).eval()
+    with torch.no_grad():
+        model.cadence_head.weight.zero_()
+        model.cadence_head.bias.fill_(1.5)
+    seen = []
+    model.register_forward_hook(lambda m, args, kwargs, out: seen.append(kwargs.get("clock")), with_kwargs=True)
+    windows = plan_windows([(0, 500)], 500, 250)
+    vectors = PromptVectors(torch.randn(1, 1024), None, None)
+    feats, actions, _ = sample_windows(model, vectors, windows, 500, 1, seed=0, steps=2, guidance=1.0)
+    assert feats.shape == (1, 500, 20) and torch.isfinite(feats).all()
+    first, later = seen[:1], [c for c in seen[1:] if c is not None]
+    assert first == [None] and later, "the first step has no clock, every later one has"
+    # the phase advances 1.5 Hz / 25 fps per frame across the whole scene, whichever window reads it
+    angles = torch.atan2(later[0][..., 0], later[0][..., 1])
+    step = torch.remainder(angles[:, 1:] - angles[:, :-1], 2 * torch.pi)
+    assert torch.allclose(step, torch.full_like(step, 2 * torch.pi * 1.5 / 25), atol=1e-4)
