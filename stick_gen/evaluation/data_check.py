@@ -68,18 +68,17 @@ def action_segments(actions: np.ndarray, fps: int) -> List[Tuple[int, int, int]]
     """Interior ``(start, end, label)`` of every constant-label run of a row, blends trimmed.
 
     >>> action_segments(np.array([0] * 40 + [1] * 40), 25)
-    [(0, 28, 0), (53, 80, 1)]
+    [(0, 28, 0), (52, 80, 1)]
     """
+    from ..model.clock import runs
+
     margin = int(round(MARGIN_S * fps))
-    change = np.flatnonzero(np.diff(actions)) + 1
-    starts = np.concatenate([[0], change])
-    ends = np.concatenate([change, [len(actions)]])
     out = []
-    for s, e in zip(starts, ends):
+    for s, e, label in runs(actions):
         a = s + (margin if s > 0 else 0)
         b = e - (margin if e < len(actions) else 0)
         if b - a >= MIN_FRAMES:
-            out.append((int(a), int(b), int(actions[s])))
+            out.append((a, b, label))
     return out
 
 

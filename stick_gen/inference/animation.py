@@ -224,10 +224,9 @@ class Animation:
         """
         if not -self.num_actors <= actor < self.num_actors:
             raise GenerationError(f"actor {actor} does not exist: this animation has {self.num_actors} actor(s)")
-        ids = self.actions[:, actor]
-        starts = np.flatnonzero(np.diff(ids)) + 1
-        bounds = [0, *starts.tolist(), self.num_frames]
-        return [(self.action_vocabulary[ids[s]], s, e) for s, e in zip(bounds[:-1], bounds[1:])]
+        from ..model.clock import runs
+
+        return [(self.action_vocabulary[label], s, e) for s, e, label in runs(self.actions[:, actor])]
 
     def save(
         self,

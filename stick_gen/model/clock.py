@@ -30,7 +30,7 @@ it (:func:`integrate_clock`) from a random starting phase.
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -59,8 +59,8 @@ OCTAVE_RATIO = 0.3
 _FFT = 2048
 
 
-def runs(actions: np.ndarray) -> list:
-    """``(start, end, label)`` of every constant-label run of one row.
+def runs(actions: np.ndarray) -> List[Tuple[int, int, int]]:
+    """``(start, end, label)`` of every constant-label run of one row (the package's one run-length encoder).
 
     >>> runs(np.array([3, 3, 5]))
     [(0, 2, 3), (2, 3, 5)]
@@ -87,8 +87,9 @@ def _power_at(x: np.ndarray, freq: float, fps: int) -> np.ndarray:
     return (x * np.exp(-2j * np.pi * freq * n / fps)[:, None]).sum(axis=0)
 
 
-def _fundamental(x: np.ndarray, fps: int) -> Optional[float]:
-    """Fundamental frequency (Hz) of a run's centred clock channels ``x [n, C]``, or None if it does not repeat."""
+def _fundamental(x: np.ndarray, fps: int) -> Optional[Tuple[float, np.ndarray]]:
+    """Fundamental frequency (Hz) of a run's centred clock channels ``x [n, C]`` and the channels' Fourier
+    coefficients there ``[C]``, or None if the run does not repeat."""
     n = len(x)
     lowest = max(MIN_HZ, MIN_CYCLES * fps / n)
     if lowest >= MAX_HZ:
@@ -111,10 +112,11 @@ def _fundamental(x: np.ndarray, fps: int) -> Optional[float]:
     explained = sum(np.abs(_power_at(x, k * peak, fps)) ** 2 for k in (1, 2, 3) if k * peak < fps / 2)
     variance = (x ** 2).sum(axis=0)  # per channel, times n
     share = float(2 * explained.sum() / n / max(variance.sum(), 1e-12))
-    amplitude = float(np.sqrt(2 * (np.abs(_power_at(x, peak, fps)) ** 2).sum() / n ** 2))
+    coefficients = _power_at(x, peak, fps)
+    amplitude = float(np.sqrt(2 * (np.abs(coefficients) ** 2).sum() / n ** 2))
     if share < MIN_SHARE or amplitude < MIN_AMPLITUDE_M:
         return None
-    return peak
+    return peak, coefficients
 
 
 def motion_clock(features, actions, fps: int, reference: Optional[np.ndarray] = None
@@ -133,10 +135,9 @@ def motion_clock(features, actions, fps: int, reference: Optional[np.ndarray] = 
     found = []  # (row, start, end, label, freq, coefficients [C])
     for r in range(rows):
         for s, e, label in runs(labels[r]):
-            x = _detrend(channels[r, s:e])
-            freq = _fundamental(x, fps)
-            if freq is not None:
-                found.append((r, s, e, label, freq, _power_at(x, freq, fps)))
+            fundamental = _fundamental(_detrend(channels[r, s:e]), fps)
+            if fundamental is not None:
+                found.append((r, s, e, label, *fundamental))
     if reference is None:
         power = np.zeros((max([f[3] for f in found], default=0) + 1, len(CLOCK_CHANNELS)))
         for _, _, _, label, _, coef in found:
