@@ -19,9 +19,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 
 from ..inference.clauses import clause_layout, gather_clauses
-from ..model.clock import clock_features, motion_clock
+from ..model.clock import clock_features, motion_clock, runs
 from ..model.errors import DataError
-from ..model.pose import pose_to_features
+from ..model.pose import HIP_X, JOINT_SLOTS, POSE_DIM, SEGMENTS, pose_to_features
 
 
 @dataclass
@@ -139,3 +139,52 @@ def feature_statistics(features: torch.Tensor) -> Tuple[torch.Tensor, torch.Tens
     """Per-value mean and standard deviation of motion features ``(R, T, 20)`` (std floored at 1e-3)."""
     flat = features.reshape(-1, features.shape[-1]).double()
     return flat.mean(0).float(), flat.std(0).clamp_min(1e-3).float()
+
+
+BALANCE_CAP = 25.0
+"""Largest weight :func:`value_weights` gives one value (the hip's speed barely changes within an action)."""
+
+
+def value_weights(features: torch.Tensor, actions: torch.Tensor, cap: float = BALANCE_CAP,
+                  min_run: int = 25) -> torch.Tensor:
+    """Per-value weights ``(20,)`` of the motion loss that make each joint's movement count alike.
+
+    ``features`` are normalised ``(R, T, 20)`` (unit spread over the whole dataset). Within one action a
+    value moves much less than across actions, and by different shares: the feet's height moves a fifth
+    of its dataset spread (walking lifts a foot 5-15 cm; lying and cartwheels set the spread), the hands
+    a third. With uniform weights the loss barely notices a foot that never lifts. Each joint coordinate
+    is weighted by ``1 / (mean within-action spread)^2`` (capped at ``cap``), shared among the copies of that
+    joint the pose stores (the hip and the neck are stored three times, only one copy is read back),
+    and the weights are scaled to average 1.
+
+    >>> feats = torch.randn(8, 100, 20)
+    >>> w = value_weights(feats, torch.zeros(8, 100, dtype=torch.long))
+    >>> tuple(w.shape), round(float(w.mean()), 3)
+    ((20,), 1.0)
+    """
+    total, count = torch.zeros(POSE_DIM, dtype=torch.float64), 0
+    for row, labels in zip(features, actions):
+        for start, end, _ in runs(labels.numpy()):
+            if end - start >= min_run:
+                total += row[start:end].double().std(dim=0)
+                count += 1
+    # the mean of the spread, not of its square: a few cartwheels would set the variance for all runs
+    within = (total / max(count, 1)).pow(2)
+    balance = 1.0 / within.clamp_min(1.0 / cap)  # (20,)
+    owner = torch.arange(POSE_DIM)  # the canonical slot each stored value repeats
+    copies = torch.ones(POSE_DIM, dtype=torch.float64)
+    for joint, (x_slot, y_slot) in JOINT_SLOTS.items():
+        stored = [4 * i + (0 if start == joint else 2)
+                  for i, (_, start, end) in enumerate(SEGMENTS) if joint in (start, end)]
+        for slot in stored:
+            owner[slot], owner[slot + 1] = x_slot, y_slot
+            copies[slot] = copies[slot + 1] = len(stored)
+    # the hip's x slot holds its speed, a rate whose wiggle within an action is not the motion we want
+    # to see, and the other copies of the hip's x are always 0: all of them count like a typical value
+    typical = balance[[s for pair in JOINT_SLOTS.values() for s in pair if s != HIP_X]].median()
+    hip_x_copies = owner == HIP_X
+    balance[hip_x_copies] = typical
+    owner[hip_x_copies] = torch.nonzero(hip_x_copies).flatten()
+    copies[HIP_X] = 1.0
+    weights = balance[owner] / copies
+    return (weights / weights.mean()).float()

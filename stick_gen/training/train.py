@@ -33,7 +33,7 @@ from ..model.checkpoint import atomic_write, build_model, load_checkpoint, load_
 from ..model.errors import CheckpointError, ConfigError, DataError
 from ..model.pose import HIP_X, JOINT_SLOTS
 from .config import TrainConfig
-from .data import MotionRows, feature_statistics, load_rows
+from .data import MotionRows, feature_statistics, load_rows, value_weights
 
 LATEST = "latest.pt"
 BEST = {"pretrain": "best_model.pt", "sft": "best.pth", "lora": "lora_adapters.pth"}
@@ -100,7 +100,10 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     out = model(text, batch["latents"], batch["slot"], batch["num_actors"],
                 context=None if mask is None else target, context_mask=mask,
                 clause_embeddings=batch.get("clause_embeddings"), clause_mask=clause_mask, **extra)
-    motion = F.mse_loss(out.motion.float(), target)
+    if "value_weight" in batch:  # (20,) from value_weights: each joint's movement counts alike
+        motion = ((out.motion.float() - target).pow(2) * batch["value_weight"]).mean()
+    else:
+        motion = F.mse_loss(out.motion.float(), target)
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
     # the hip's x is integrated from predicted speed, so a small speed bias becomes metres of drift:
     # penalise the accumulated error (a constant bias b costs about b^2 * T / 3)
@@ -240,7 +243,8 @@ def plot_loss_curves(history: List[Dict[str, Any]], path: Path) -> Optional[Path
 
 @torch.no_grad()
 def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor, weights,
-                  batch_size: int = 64, objective: str = "regression", fps: int = 25) -> Dict[str, float]:
+                  batch_size: int = 64, objective: str = "regression", fps: int = 25,
+                  value_weight: Optional[torch.Tensor] = None) -> Dict[str, float]:
     """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout).
 
     A flow model is scored at the same noise and flow times on every call (fixed per batch).
@@ -255,6 +259,8 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
         batch = {k: v.to(device) for k, v in rows.batch(index).items()}
         batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
         batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps)
+        if value_weight is not None:
+            batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
             fixed = flow_inputs(len(index), *batch["features"].shape[1:], step=start, seed=-1)
             batch.update({k: v.to(device) for k, v in fixed.items()})
@@ -382,6 +388,9 @@ def train(
         model.feature_std.copy_(std)
     mean, std = model.feature_mean.clone(), model.feature_std.clone()
     train_rows.features = (train_rows.features - mean) / std
+    value_weight = None
+    if tc.value_weighting == "balanced":
+        value_weight = value_weights(train_rows.features, train_rows.actions)
 
     if method == "lora":
         from .lora import apply_lora
@@ -440,6 +449,8 @@ def train(
         mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
         batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
         batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps)
+        if value_weight is not None:
+            batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
             drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed)
             batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
@@ -469,7 +480,7 @@ def train(
             stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
             scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights,
-                                   objective=objective, fps=config.data.fps)
+                                   objective=objective, fps=config.data.fps, value_weight=value_weight)
             record = {"split": "val", "step": step, **scores}
             history.append(record)
             if accelerator.is_main_process:
