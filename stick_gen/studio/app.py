@@ -245,15 +245,19 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
                 load.click(load_model, [other], [model_label, panel, load_status], concurrency_id="model")
 
         dice.click(random_seed, outputs=seed, queue=False)
+        # Progress shows on the status line only: the player keeps playing the last take until the next one
+        # arrives, and the page has less to redraw (a take plays about 0.1 s sooner, docs/PERFORMANCE.md).
         generated = go.click(generate, [model_label, prompt, seed, actors, duration, size],
-                             [screen, labels, status, take_ref], concurrency_id="model", concurrency_limit=1)
+                             [screen, labels, status, take_ref], concurrency_id="model", concurrency_limit=1,
+                             show_progress_on=[status])
         generated.then(downloads, [take_ref], [filmstrip, files, files_status], concurrency_id="render",
                        concurrency_limit=1)
         prompt.submit(generate, [model_label, prompt, seed, actors, duration, size],
-                      [screen, labels, status, take_ref], concurrency_id="model").then(
+                      [screen, labels, status, take_ref], concurrency_id="model", show_progress_on=[status]).then(
             downloads, [take_ref], [filmstrip, files, files_status], concurrency_id="render")
         opened = upload.upload(play_motion, [upload, motion_size], [motion_screen, motion_labels, motion_status,
-                                                                    motion_ref], concurrency_id="render")
+                                                                    motion_ref], concurrency_id="render",
+                               show_progress_on=[motion_status])
         opened.then(downloads, [motion_ref], [motion_strip, motion_files, motion_files_status],
                     concurrency_id="render")
     app.queue(default_concurrency_limit=1, max_size=256)
