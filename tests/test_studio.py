@@ -142,9 +142,11 @@ def test_the_player_document_is_the_animation_as_the_renderer_frames_it(pipe):
         assert per_frame == anim.action_names
         assert len(doc["balls"]) == len(drawer.balls) and doc["ball_radius_m"] == BALL_RADIUS_M
         for track, expected in zip(doc["balls"], drawer.balls):
+            frames = range(track["start"], track["start"] + len(track["xy"]))
             shown = ~np.isnan(expected[:, 0])
-            assert [p is not None for p in track] == shown.tolist()
-            at = np.array([p for p in track if p is not None], dtype=np.float64) * doc["unit"]
+            assert [t in frames and track["xy"][t - track["start"]] is not None
+                    for t in range(anim.num_frames)] == shown.tolist()
+            at = np.array([p for p in track["xy"] if p is not None], dtype=np.float64) * doc["unit"]
             assert np.abs(at - expected[shown]).max() <= 0.0005 + 1e-6
     assert len(doc["balls"]) == 1  # the pass scene throws one ball
     assert len(json.dumps(doc, separators=(",", ":"))) < 60_000  # small enough to arrive at once

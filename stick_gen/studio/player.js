@@ -96,7 +96,7 @@ function draw(t) {
 
   ctx.fillStyle = colours.ball;
   for (const track of take.balls) {
-    const at = track[t];
+    const at = track.xy[t - track.start];
     if (!at) continue;
     ctx.beginPath();
     ctx.arc(px(at[0] * unit), py(at[1] * unit), take.ball_radius_m * scale, 0, TURN);

@@ -74,11 +74,21 @@ def pose_layout() -> Dict[str, Any]:
 
 
 def _millimetres(values: np.ndarray) -> List[Any]:
-    """Metres as nested lists of whole millimetres; NaN (no ball on that frame) becomes None."""
-    mm = np.round(np.asarray(values, dtype=np.float64) / POSE_UNIT)
-    if not np.isnan(mm).any():
-        return mm.astype(np.int64).tolist()
-    return [None if np.isnan(row).any() else row.astype(np.int64).tolist() for row in mm]
+    """Metres (finite) as nested lists of whole millimetres."""
+    return np.round(np.asarray(values, dtype=np.float64) / POSE_UNIT).astype(np.int64).tolist()
+
+
+def _ball_track(track: np.ndarray) -> Dict[str, Any]:
+    """A ball's ``[T, 2]`` track (NaN where it is not in play) as ``{"start": first frame, "xy": [...]}``: the
+    frames from its first to its last in play, in millimetres (None on a frame inside them without the ball)."""
+    shown = np.flatnonzero(~np.isnan(track[:, 0]))
+    if shown.size == 0:
+        return {"start": 0, "xy": []}
+    span = track[shown[0] : shown[-1] + 1]
+    if shown.size == len(span):
+        return {"start": int(shown[0]), "xy": _millimetres(span)}
+    return {"start": int(shown[0]), "xy": [None if np.isnan(x) else _millimetres(np.array([x, y]))
+                                           for x, y in span.tolist()]}
 
 
 def player_document(anim, size: int = 384, caption: bool = True) -> Dict[str, Any]:
@@ -86,7 +96,7 @@ def player_document(anim, size: int = 384, caption: bool = True) -> Dict[str, An
 
     ``poses`` is ``[T][A][20]`` whole millimetres; ``camera`` holds, per frame, the world point at the
     canvas's bottom left (``x0``, ``y0``, metres) and metres per pixel (``mpp``); ``actions`` is each
-    actor's runs ``[name, start frame, end frame)``; ``balls`` one ``[T]`` track each (None where no ball).
+    actor's runs ``[name, start frame, end frame)``; ``balls`` each ball's frames in play (:func:`_ball_track`).
 
     >>> doc = player_document(anim, 256)  # doctest: +SKIP
     >>> doc["fps"], doc["width"], len(doc["camera"]["mpp"]) == doc["num_frames"]  # doctest: +SKIP
@@ -122,7 +132,7 @@ def player_document(anim, size: int = 384, caption: bool = True) -> Dict[str, An
             "max_line_px": drawer.max_line_px,
         },
         "actions": [[list(run) for run in anim.action_segments(a)] for a in range(anim.num_actors)],
-        "balls": [_millimetres(track) for track in drawer.balls],
+        "balls": [_ball_track(track) for track in drawer.balls],
         "ball_radius_m": BALL_RADIUS_M,
         "ground": {"line_px": drawer.ground_px, "tick_px": drawer.ground_tick_px,
                    "tick_steps_m": list(GROUND_TICK_STEPS), "tick_min_px": GROUND_TICK_MIN_PX},
