@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 import torch
 
@@ -88,19 +89,67 @@ def test_bad_requests_are_one_line(change, message):
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_generate_take_preview_plays_and_downloads_are_written(pipe, tmp_path):
+def test_generate_take_plays_from_poses_and_downloads_are_written(pipe, tmp_path):
     take = generate_take(pipe, TakeRequest("Two people playing catch", seed=3, actors="2", duration_s=4, size=256),
                          tmp_path)
     assert take.animation.num_actors == 2 and take.animation.num_frames == 100 and take.animation.seed == 3
-    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(take.preview))
-    assert frames == 100 and abs(seconds - 4.0) < 0.1  # the model's 25 fps
+    assert take.player["num_frames"] == 100 and take.player["fps"] == 25 and take.player["width"] == 256
+    assert list(tmp_path.iterdir()) == []  # nothing encoded before the page plays the take
     assert "Actor 1" in take.labels and "Actor 2" in take.labels
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(write_downloads(take.animation, 256, tmp_path,
+                                                                               "catch").mp4))
+    assert frames == 100 and abs(seconds - 4.0) < 0.1  # the model's 25 fps
     files = write_downloads(take.animation, 256, tmp_path, "catch")
     assert [p.name for p in files.files()] == ["catch.gif", "catch.mp4", "catch.motion"]
     assert files.filmstrip.is_file()
     (tmp_path / "again").mkdir()
     again = open_motion(files.motion, 256, tmp_path / "again")
     assert again.animation.num_actors == 2 and again.animation.prompt == "Two people playing catch"
+
+
+def test_the_player_document_is_the_animation_as_the_renderer_frames_it(pipe):
+    """What the page's canvas receives: the poses to the millimetre, the renderer's camera and sizes, the labels."""
+    from stick_gen.inference.render import BALL_RADIUS_M, FrameDrawer, actor_colour, hex_colour
+    from stick_gen.model.pose import HEAD_RADIUS, JOINT_SLOTS, SEGMENTS, segment_slots
+    from stick_gen.studio.player import player_document
+
+    from .test_render import pass_scene
+
+    for anim, size in ((pipe("a person walks forward and waves", seed=5, num_actors=1, duration_s=3), 384),
+                       (pass_scene(), 256)):
+        doc = json.loads(json.dumps(player_document(anim, size)))  # as the page receives it
+        assert (doc["fps"], doc["num_frames"], doc["num_actors"]) == (anim.fps, anim.num_frames, anim.num_actors)
+        assert (doc["width"], doc["height"], doc["prompt"]) == (size, size, anim.prompt)
+        poses = np.array(doc["poses"], dtype=np.float64) * doc["unit"]
+        assert poses.shape == anim.frames.shape == (anim.num_frames, anim.num_actors, 20)
+        assert np.abs(poses - anim.frames).max() <= 0.0005 + 1e-6  # whole millimetres
+        drawer = FrameDrawer(anim, size)
+        camera = doc["camera"]
+        assert len(camera["x0"]) == len(camera["y0"]) == len(camera["mpp"]) == anim.num_frames
+        assert np.allclose(camera["x0"], drawer.x0, atol=1e-4) and np.allclose(camera["y0"], drawer.y0, atol=1e-4)
+        assert np.allclose(camera["mpp"], drawer.mpp, rtol=1e-5)
+        heights = np.array(doc["actors"]["head_radius_m"]) / HEAD_RADIUS
+        assert np.allclose(heights, drawer.heights, atol=1e-3)
+        assert doc["actors"]["colour"] == [hex_colour(actor_colour(a)) for a in range(anim.num_actors)]
+        assert doc["layout"]["segments"] == [list(range(segment_slots(n).start, segment_slots(n).stop))
+                                             for n, _, _ in SEGMENTS]
+        assert doc["layout"]["neck"] == list(JOINT_SLOTS["neck"]) and doc["layout"]["hip"] == list(JOINT_SLOTS["hip"])
+        per_frame = [[None] * anim.num_actors for _ in range(anim.num_frames)]
+        for actor, runs in enumerate(doc["actions"]):
+            for name, start, end in runs:
+                for t in range(start, end):
+                    per_frame[t][actor] = name
+        assert per_frame == anim.action_names
+        assert len(doc["balls"]) == len(drawer.balls) and doc["ball_radius_m"] == BALL_RADIUS_M
+        for track, expected in zip(doc["balls"], drawer.balls):
+            frames = range(track["start"], track["start"] + len(track["xy"]))
+            shown = ~np.isnan(expected[:, 0])
+            assert [t in frames and track["xy"][t - track["start"]] is not None
+                    for t in range(anim.num_frames)] == shown.tolist()
+            at = np.array([p for p in track["xy"] if p is not None], dtype=np.float64) * doc["unit"]
+            assert np.abs(at - expected[shown]).max() <= 0.0005 + 1e-6
+    assert len(doc["balls"]) == 1  # the pass scene throws one ball
+    assert len(json.dumps(doc, separators=(",", ":"))) < 60_000  # small enough to arrive at once
 
 
 def test_a_prompt_without_words_is_generated_with_a_note(pipe, tmp_path):
@@ -175,8 +224,8 @@ def test_ten_concurrent_requests_all_complete(server):
     client = _client(url)
     jobs = [client.submit(f"a person jumps {i}", i, "1", 2.0, 128, api_name="/generate") for i in range(10)]
     results = [job.result(timeout=900) for job in jobs]  # all ten sent before the first is answered
-    for i, (preview, labels, status) in enumerate(results):
-        assert f"seed {i}: ready in" in status and "Actor 1" in labels and preview
+    for i, (player, labels, status) in enumerate(results):
+        assert f"seed {i}: ready in" in status and "Actor 1" in labels and player["num_frames"] == 50
 
 
 def test_a_failing_model_shows_one_line_and_the_server_keeps_serving(server):
@@ -193,10 +242,10 @@ def test_a_failing_model_shows_one_line_and_the_server_keeps_serving(server):
     client = _client(url)
     studio._models[label] = (Broken(), facts)
     try:
-        preview, _, status = client.predict("a person waves", 0, "1", 1.0, 128, api_name="/generate")
+        player, _, status = client.predict("a person waves", 0, "1", 1.0, 128, api_name="/generate")
     finally:
         studio._models[label] = (pipe, facts)
-    assert preview is None and "RuntimeError: weights on fire" in status and "Traceback" not in status
+    assert player is None and "RuntimeError: weights on fire" in status and "Traceback" not in status
     _, _, status = client.predict("a person waves", 0, "1", 1.0, 128, api_name="/generate")
     assert "ready in" in status
     _, _, status = client.predict("", 0, "1", 1.0, 128, api_name="/generate")

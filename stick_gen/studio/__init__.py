@@ -1,7 +1,8 @@
 """stick-gen studio: type a sentence in a browser and watch it move (Gradio, the ``studio`` extra).
 
 - :mod:`.models`: which model to run, loading it, the facts its model panel shows
-- :mod:`.takes`: generating a take, the preview video, the downloads, the ``.motion`` player (no web code)
+- :mod:`.takes`: generating a take, the downloads, opening a ``.motion`` file (no web code)
+- :mod:`.player`: a take as the JSON document the page's canvas player (``player.js``) draws and plays
 - :mod:`.app`: the page, a thin layer over the two above, and serving it
 
 >>> from stick_gen.studio import open_studio

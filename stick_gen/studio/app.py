@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from ..model.errors import GenerationError, StickGenError
 from .models import ModelFacts, ModelSource, load_pipeline, model_facts
+from .player import PLAYER_CSS, PLAYER_HTML, player_script
 from .takes import (
     ACTOR_CHOICES, DEFAULT_SIZE, MAX_SEED, SIZES, TakeRequest, Workspace, file_stem, generate_take, open_motion,
     write_downloads,
@@ -156,7 +157,7 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
                    f"seed {anim.seed}: ready in {time.perf_counter() - started:.2f} s")
         notes = "".join(f"  \nNote: {_escape(note)}" for note in take.notes)
         ref = TakeRef(anim, int(float(size)), take.folder, file_stem(anim.prompt, anim.seed))
-        return str(take.preview), take.labels, summary + notes, ref
+        return take.player, take.labels, summary + notes, ref
 
     @_guarded(lambda message: (None, None, message))
     def downloads(ref: Optional[TakeRef]):
@@ -175,7 +176,7 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
         summary = (f"{path.name}: {anim.num_frames} frames at {anim.fps} fps, {anim.num_actors} "
                    f"actor{'s' * (anim.num_actors > 1)}" + (f', "{_escape(anim.prompt[:120])}"' if anim.prompt else ""))
         stem = file_stem(path.stem, None)
-        return str(take.preview), take.labels, summary, TakeRef(anim, int(float(size)), take.folder, stem, motion=False)
+        return take.player, take.labels, summary, TakeRef(anim, int(float(size)), take.folder, stem, motion=False)
 
     @_guarded(lambda message: (gr.update(), gr.update(), message))
     def load_model(spec):
@@ -184,6 +185,11 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
 
     def random_seed() -> int:
         return random.randrange(0, 2**31)
+
+    def player(elem_id: str):
+        # The animation plays in a canvas from the poses (player.py, player.js): no video to encode first.
+        return gr.HTML(None, html_template=PLAYER_HTML, css_template=PLAYER_CSS, js_on_load=player_script(),
+                       elem_id=elem_id, label="Animation", min_height=200)
 
     with gr.Blocks(title=title, delete_cache=(600, 3600)) as app:
         model_label = gr.State(studio.default.label)
@@ -208,8 +214,7 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
                     go = gr.Button("Generate", variant="primary", elem_id="generate")
                     status = gr.Markdown("", elem_id="status")
                 with gr.Column(scale=1):
-                    video = gr.Video(label="Animation", autoplay=True, loop=True, interactive=False,
-                                     elem_id="player", height=420)
+                    screen = player("player")
                     labels = gr.Markdown("", elem_id="labels")
             filmstrip = gr.Image(label="Filmstrip", type="filepath", interactive=False, elem_id="filmstrip")
             files = gr.File(label="Downloads (GIF, MP4, .motion)", file_count="multiple", interactive=False,
@@ -223,8 +228,7 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
                     motion_size = gr.Dropdown(list(SIZES), value=DEFAULT_SIZE, label="Frame size (pixels)")
                     motion_status = gr.Markdown("", elem_id="motion-status")
                 with gr.Column(scale=1):
-                    motion_video = gr.Video(label="Animation", autoplay=True, loop=True, interactive=False,
-                                            elem_id="motion-player", height=420)
+                    motion_screen = player("motion-player")
                     motion_labels = gr.Markdown("", elem_id="motion-labels")
             motion_strip = gr.Image(label="Filmstrip", type="filepath", interactive=False, elem_id="motion-filmstrip")
             motion_files = gr.File(label="Converted (GIF, MP4)", file_count="multiple", interactive=False,
@@ -241,15 +245,19 @@ def build_app(studio: Studio, title: str = "stick-gen studio"):
                 load.click(load_model, [other], [model_label, panel, load_status], concurrency_id="model")
 
         dice.click(random_seed, outputs=seed, queue=False)
+        # Progress shows on the status line only: the player keeps playing the last take until the next one
+        # arrives, and the page has less to redraw (a take plays about 0.1 s sooner, docs/PERFORMANCE.md).
         generated = go.click(generate, [model_label, prompt, seed, actors, duration, size],
-                             [video, labels, status, take_ref], concurrency_id="model", concurrency_limit=1)
+                             [screen, labels, status, take_ref], concurrency_id="model", concurrency_limit=1,
+                             show_progress_on=[status])
         generated.then(downloads, [take_ref], [filmstrip, files, files_status], concurrency_id="render",
                        concurrency_limit=1)
         prompt.submit(generate, [model_label, prompt, seed, actors, duration, size],
-                      [video, labels, status, take_ref], concurrency_id="model").then(
+                      [screen, labels, status, take_ref], concurrency_id="model", show_progress_on=[status]).then(
             downloads, [take_ref], [filmstrip, files, files_status], concurrency_id="render")
-        opened = upload.upload(play_motion, [upload, motion_size], [motion_video, motion_labels, motion_status,
-                                                                    motion_ref], concurrency_id="render")
+        opened = upload.upload(play_motion, [upload, motion_size], [motion_screen, motion_labels, motion_status,
+                                                                    motion_ref], concurrency_id="render",
+                               show_progress_on=[motion_status])
         opened.then(downloads, [motion_ref], [motion_strip, motion_files, motion_files_status],
                     concurrency_id="render")
     app.queue(default_concurrency_limit=1, max_size=256)

@@ -1,9 +1,9 @@
 """What the studio does with a request, without any web code: generate a take, play a ``.motion``
 file, write the downloads. The page (``app.py``) is a thin layer over these functions.
 
-A *take* is one animation and the files the page shows for it: a quick preview video that the
-browser plays at once, the per-actor action labels, and later the downloads (GIF, MP4,
-``.motion``) and the filmstrip, written by the same renderer as ``stick-gen generate``.
+A *take* is one animation and what the page shows of it: the poses for the page's canvas player
+(:mod:`.player`), which plays them as soon as they arrive, the per-actor action labels, and later the
+downloads (GIF, MP4, ``.motion``) and the filmstrip, written by the same renderer as ``stick-gen generate``.
 
 >>> request = TakeRequest("A person walks forward and waves", seed=0)
 >>> take = generate_take(pipe, request, Workspace.create().new_folder())   # doctest: +SKIP
@@ -19,9 +19,10 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from ..model.errors import GenerationError
+from .player import player_document
 
 MAX_PROMPT_CHARS = 100_000
 """As ``stick-gen generate``: a longer prompt is refused."""
@@ -30,11 +31,6 @@ SIZES = (128, 192, 256, 320, 384, 448, 512, 640, 768)
 """Frame sizes the page offers (pixels, square)."""
 DEFAULT_SIZE = 384
 ACTOR_CHOICES = ("auto", "1", "2", "3")
-PREVIEW_MAX_SIZE = 512
-"""The preview plays at the frame size up to this; the downloads always have the size asked for."""
-PREVIEW_ENCODER = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p")
-"""x264's fastest preset: half the time of the downloads' MP4 settings for about 2.5x the bytes, which a
-page on loopback does not feel; playback starts sooner, which it does (docs/PERFORMANCE.md, Studio)."""
 KEEP_FOLDERS = 64
 """Take folders kept on disk; older ones are removed (the page has already copied what it shows)."""
 
@@ -109,11 +105,12 @@ def _whole(value: object, name: str) -> int:
 
 @dataclass
 class Take:
-    """An animation on screen: its preview video, its action labels, where its files go."""
+    """An animation on screen: the canvas player's document, its action labels, where its files go."""
 
     animation: object
     """The :class:`~stick_gen.inference.animation.Animation`."""
-    preview: Path
+    player: Dict[str, Any]
+    """:func:`~.player.player_document` of the animation at the frame size asked for."""
     labels: str
     folder: Path
     notes: List[str] = field(default_factory=list)
@@ -165,7 +162,7 @@ class Workspace:
 
 
 def generate_take(pipe, request: TakeRequest, folder: Path) -> Take:
-    """Generate ``request`` with ``pipe`` and encode its preview into ``folder``.
+    """Generate ``request`` with ``pipe``: the take to play (its files go to ``folder`` later, :func:`write_downloads`).
 
     >>> take = generate_take(pipe, TakeRequest("Two people playing catch", seed=3), folder)  # doctest: +SKIP
     >>> take.animation.num_actors                                                           # doctest: +SKIP
@@ -182,8 +179,7 @@ def generate_take(pipe, request: TakeRequest, folder: Path) -> Take:
         warnings.simplefilter("always")
         anim = pipe(request.prompt, seed=request.seed, num_actors=request.num_actors, duration_s=request.duration_s)
     notes += list(dict.fromkeys(str(w.message) for w in caught))
-    preview = encode_preview(anim, folder / "preview.mp4", size=min(int(request.size), PREVIEW_MAX_SIZE))
-    return Take(anim, preview, action_labels(anim), folder, notes)
+    return Take(anim, player_document(anim, int(request.size)), action_labels(anim), folder, notes)
 
 
 def open_motion(path: Union[str, Path], size: int, folder: Path) -> Take:
@@ -195,8 +191,7 @@ def open_motion(path: Union[str, Path], size: int, folder: Path) -> Take:
 
     size = check_size(size)
     anim = load_motion(path)
-    preview = encode_preview(anim, folder / "preview.mp4", size=min(int(size), PREVIEW_MAX_SIZE))
-    return Take(anim, preview, action_labels(anim), folder)
+    return Take(anim, player_document(anim, size), action_labels(anim), folder)
 
 
 def write_downloads(anim, size: int, folder: Path, stem: str, motion: bool = True) -> Downloads:
@@ -238,13 +233,3 @@ def action_labels(anim) -> str:
         lines.append(f"{swatch} **Actor {actor + 1}**: {runs}")
     return "  \n".join(lines)
 
-
-def encode_preview(anim, path: Path, size: int = DEFAULT_SIZE) -> Path:
-    """The preview: ``anim`` as the MP4 writer draws it (labels, actors, ball as in every export), encoded
-    with x264's fastest preset (:data:`PREVIEW_ENCODER`) into an H.264 MP4, which browsers play.
-
-    >>> encode_preview(anim, Path("preview.mp4"), size=384)  # doctest: +SKIP
-    """
-    from ..inference.render.writers.mp4 import render_mp4
-
-    return render_mp4(anim, path, size=int(size), encoder=PREVIEW_ENCODER)

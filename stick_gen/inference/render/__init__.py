@@ -26,7 +26,8 @@ _MODULE_OF: Dict[str, str] = {
     **dict.fromkeys(
         (
             "BACKGROUND", "FLOOR", "GROUND", "TEXT", "BALL", "INK_COLOURS", "FIRST_ACTOR_INK", "INK_LEVELS", "PALETTE",
-            "FLOOR_INDEX", "Line", "Circle", "ink_index", "actor_ink", "actor_colour", "hex_colour", "palette_image", "put_text",
+            "FLOOR_INDEX", "GROUND_TICK_STEPS", "GROUND_TICK_MIN_PX", "Line", "Circle", "ink_index", "actor_ink",
+            "actor_colour", "hex_colour", "palette_image", "put_text",
             "frame_size", "FrameDrawer", "render_frames", "draw_frame",
         ),
         "raster",

@@ -45,6 +45,9 @@ INK_COLOURS: Tuple[Tuple[int, int, int], ...] = (
     (170, 50, 120),  # actor 7: magenta
 )
 FIRST_ACTOR_INK = 3
+GROUND_TICK_STEPS = (1, 2, 5, 10, 20, 50, 100)
+"""Metres between the ground's ticks: the first of these at least :data:`GROUND_TICK_MIN_PX` pixels apart."""
+GROUND_TICK_MIN_PX = 24
 INK_LEVELS = 4
 """Anti-aliasing steps per ink: level ``k`` is ``k / 4`` of the ink over the background, one per
 sample of the 2x2 supersampling that covers the pixel."""
@@ -255,6 +258,8 @@ class FrameDrawer:
         self.head_radii = (HEAD_RADIUS * self.heights).tolist()
         self.line_scale = (0.012 * self.heights).tolist()  # line width in metres, in proportion to the body
         self.max_line_px = max(1.5, short / 64)
+        self.ground_px = max(1, round(short / 192))  # thickness of the ground line
+        self.ground_tick_px = max(2, 3 * self.ground_px)
         view = (self.width, self.height - band)
         self.x0, self.y0, self.mpp = follow_camera(anim.frames, self.heights, anim.fps, view)
         self.balls = ball_tracks(anim)
@@ -265,15 +270,15 @@ class FrameDrawer:
         if row >= self.height:
             return
         row = max(row, 0)
-        thick = max(1, round(min(self.width, self.height) / 192))
+        thick = self.ground_px
         canvas[row:, :] = FLOOR_INDEX
         canvas[row : row + thick, :] = ink_index(GROUND)
         # Metre ticks make the ground visibly slide when the camera follows a walker.
-        step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1e9) if s / self.mpp[t] >= 24)
+        step = next((s for s in GROUND_TICK_STEPS if s / self.mpp[t] >= GROUND_TICK_MIN_PX), 1e9)
         first = math.ceil(self.x0[t] / step) * step
         ticks = np.arange(first, self.x0[t] + self.width * self.mpp[t], step)
         cols = np.round((ticks - self.x0[t]) / self.mpp[t]).astype(int)
-        tick_len = max(2, thick * 3)
+        tick_len = self.ground_tick_px
         for col in cols[(cols >= 0) & (cols < self.width)]:
             canvas[row + thick : row + thick + tick_len, col : col + thick] = ink_index(GROUND, 3)
 

@@ -32,7 +32,7 @@ def render_mp4(
     """Write ``anim`` as an H.264 MP4 (yuv420p; odd sizes are rounded up to even, as the codec needs).
 
     Frames go to imageio-ffmpeg's ffmpeg as palette images (``pal8``), a third of the bytes of RGB;
-    ``encoder`` is ffmpeg's output options (the studio's preview trades bytes for speed).
+    ``encoder`` is ffmpeg's output options (e.g. a faster x264 preset, trading bytes for speed).
 
     >>> render_mp4(anim, "walk.mp4", size=512)  # doctest: +SKIP
     PosixPath('walk.mp4')
