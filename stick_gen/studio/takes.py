@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Union
 
-from ..model.errors import GenerationError
+from ..errors import GenerationError
 
 MAX_PROMPT_CHARS = 100_000
 """As ``stick-gen generate``: a longer prompt is refused."""

@@ -20,7 +20,7 @@ import torch
 
 from ..inference.clauses import clause_layout, gather_clauses
 from ..model.clock import clock_features, motion_clock
-from ..model.errors import DataError
+from ..errors import DataError
 from ..model.pose import pose_to_features
 
 
