@@ -1,7 +1,7 @@
 """The ``stick-gen`` command: a thin dispatcher over ``stick_gen.commands.<name>`` modules.
 
 Each command module has a docstring (first line = help), ``add_arguments(parser)`` and
-``run(args) -> int``. Errors of the :class:`~stick_gen.model.errors.StickGenError` family become
+``run(args) -> int``. Errors of the :class:`~stick_gen.errors.StickGenError` family become
 one line on stderr and a non-zero exit; ``--debug`` shows the traceback.
 
 >>> main(["--help"])  # doctest: +SKIP
@@ -16,7 +16,7 @@ import sys
 from typing import List, Optional
 
 from . import __version__, commands
-from .model.errors import StickGenError, ValidationError
+from .errors import StickGenError, ValidationError
 
 EXIT_CODES = f"""exit codes:
   0    success

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from .cli import main as cli
-from .model.errors import StickGenError
+from .errors import StickGenError
 from .resources import load_yaml, resource_path
 
 EXAMPLES = {

@@ -15,7 +15,7 @@ from typing import Any, Dict
 
 import yaml
 
-from .model.errors import StickGenError
+from .errors import StickGenError
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

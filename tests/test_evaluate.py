@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from stick_gen.data_gen.scenes import root_physics
 from stick_gen.evaluation import metrics
 from stick_gen.model.pose import JOINT_SLOTS, POSE_DIM
 
@@ -67,11 +68,11 @@ def test_pose_mse_temporal_consistency_and_action_accuracy_on_known_values():
     assert metrics.action_accuracy(predicted, labels).tolist() == [80.0]
 
 
-def test_hip_physics_recovers_velocity_acceleration_and_momentum():
+def test_root_physics_of_a_batch_recovers_velocity_acceleration_and_momentum():
     t = torch.arange(250.0) / 25
     poses = _standing(250)
     poses[0, :, JOINT_SLOTS["hip"][0]] = 0.5 * 2.0 * t ** 2  # x = a t^2 / 2 with a = 2 m/s^2
-    physics = metrics.hip_physics(poses, torch.tensor([80.0]))
+    physics = root_physics(poses, torch.tensor([80.0]), 25, axis=1)
     middle = physics[0, 10:-10]
     assert torch.allclose(middle[:, 0], 2.0 * t[10:-10], atol=1e-3)  # vx
     assert torch.allclose(middle[:, 2], torch.full((230,), 2.0), atol=1e-2)  # ax

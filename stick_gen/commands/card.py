@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..hub.cards import render_card_to, update_card
     from ..hub.naming import check_method
-    from ..model.errors import ConfigError
+    from ..errors import ConfigError
 
     if args.verb == "new":
         path = render_card_to(args.output, args.variant, check_method(args.method.lower()), args.repo_name,

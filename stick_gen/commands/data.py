@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..data_gen.dataset import read_meta, write_dataset
-    from ..model.errors import ConfigError
+    from ..errors import ConfigError
 
     if args.contact_sheet:
         from ..data_gen.examples import write_contact_sheet

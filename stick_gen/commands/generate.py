@@ -83,7 +83,7 @@ def slug(text: str, index: int, width: int = 3) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     if sum(x is not None for x in (args.prompt, args.prompts, args.timeline)) > 1:
         raise GenerationError("give one PROMPT, --timeline TEXT or --prompts FILE, not several")
@@ -191,7 +191,7 @@ def _generate(pipe, prompts: List[str], args: argparse.Namespace) -> list:
 def _read_joined(path: str, name: str):
     """The animation of ``--start``/``--end`` (validated as every .motion file is; one line if it is not one)."""
     from ..inference.animation import load_motion
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     if not Path(path).is_file():
         raise GenerationError(f"--{name} {path}: no such .motion file (relative to {Path.cwd()})")
@@ -230,7 +230,7 @@ def _read_prompts(path: Path) -> Iterator[Tuple[int, str]]:
 
     Undecodable or over-long lines raise :class:`GenerationError` naming the file and the line.
     """
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     try:
         handle = path.open("rb")
@@ -253,7 +253,7 @@ def _read_prompts(path: Path) -> Iterator[Tuple[int, str]]:
 
 def _count_prompts(path: Path) -> int:
     """Number of prompts in ``path``; reads (and so checks) the whole file before anything is generated."""
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     if not path.is_file():
         raise GenerationError(f"{path}: no such prompts file")
@@ -272,7 +272,7 @@ def _count_prompts(path: Path) -> int:
 def _check_writable(target: Path) -> None:
     import os
 
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     parent = target.parent if str(target.parent) else Path(".")
     existing = parent
@@ -284,7 +284,7 @@ def _check_writable(target: Path) -> None:
 
 def _load_pipeline(args: argparse.Namespace):
     from ..inference.pipeline import StickGenPipeline
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     if args.model is not None:
         repo, _, revision = args.model.partition("@")

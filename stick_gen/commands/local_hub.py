@@ -40,7 +40,7 @@ def read_token(token_file: Path | None, token_env: str) -> str:
     Traceback (most recent call last):
     stick_gen.model.errors.HubError: no token for the local hub: ...
     """
-    from ..model.errors import HubError
+    from ..errors import HubError
 
     if token_file is not None:
         try:
@@ -58,7 +58,7 @@ def read_token(token_file: Path | None, token_env: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; prints the endpoint (never the token)."""
-    from ..model.errors import HubError
+    from ..errors import HubError
     from ..model.variants import HUB_ORG
     from ..testing.local_hub import LocalHub
 

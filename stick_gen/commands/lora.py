@@ -27,12 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..model.checkpoint import load_checkpoint, load_model
-    from ..model.errors import CheckpointError
+    from ..model.checkpoint import CheckpointKind, load_checkpoint, load_model
+    from ..errors import CheckpointError
     from ..training.lora import export_peft_adapter, merge_lora
 
     adapter = load_checkpoint(args.adapter)
-    if adapter.kind != "lora":
+    if adapter.kind != CheckpointKind.LORA:
         raise CheckpointError(f"{args.adapter}: is a {adapter.kind} checkpoint, not LoRA adapters")
     if args.verb == "export":
         print(f"peft adapter files -> {export_peft_adapter(adapter, args.output)}")

@@ -41,7 +41,7 @@ def parse_size(text: str) -> Union[int, Tuple[int, int]]:
     >>> parse_size("640x360"), parse_size("512")
     ((640, 360), 512)
     """
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     found = _SIZE.match(text)
     if not found:
@@ -68,7 +68,7 @@ def render_motion_file(
     """
     from ..inference.animation import load_motion
     from ..inference.render.writers import format_for, save_animation
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
 
     source, target = Path(source), Path(output)
     kind = format_for(target, format)  # an unknown extension fails before anything is read

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model.errors import GenerationError
+    from ..errors import GenerationError
     from ..studio import open_studio, require_gradio
 
     if not 1 <= args.port <= 65535:

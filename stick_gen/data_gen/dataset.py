@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
+from ..model.atomic import atomic_output
 from ..model.errors import ConfigError, DataError
 from ..model.pose import POSE_DIM, POSE_LAYOUT_VERSION
 from .actions import ACTIONS
@@ -138,12 +137,9 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
         raise DataError(f"{output} is a file, not a directory: choose another --output")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise DataError(f"{output} already exists and is not empty: choose another --output or pass --overwrite")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.parent / f".{output.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        from tqdm.auto import tqdm
+    from tqdm.auto import tqdm
 
+    with atomic_output(output, folder=True) as tmp:
         written: Dict[str, Dict[str, int]] = {}
         with tqdm(total=int(num_samples), desc="scenes", unit="scene", disable=not progress) as bar:
             for split_index, split in enumerate(SPLITS):
@@ -151,16 +147,6 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
                                               single_actions)
         meta = _meta(seed, frames, fps, splits, written)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        if output.exists():
-            trash = output.parent / f".{output.name}.old-{uuid.uuid4().hex[:8]}"
-            output.rename(trash)
-            tmp.rename(output)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            tmp.rename(output)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return output
 
 

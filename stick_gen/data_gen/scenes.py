@@ -12,9 +12,10 @@ m/s^2 (both central finite differences, ``np.gradient``, one-sided at the ends) 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
+import torch
 
 from ..model.pose import HIP_X, HIP_Y
 from .latents import sample_scene_latents
@@ -23,6 +24,9 @@ from .synth import ball_events, interaction_schedule, synthesize_actor
 from .text import describe
 
 PHYSICS_QUANTITIES: Tuple[str, ...] = ("vx", "vy", "ax", "ay", "px", "py")
+"""The six physics values per frame, in the dataset's order: hip velocity, acceleration, momentum."""
+
+Array = TypeVar("Array", np.ndarray, torch.Tensor)
 
 
 @dataclass
@@ -46,20 +50,36 @@ class Scene:
     fps: int = 25
 
 
-def root_physics(poses: np.ndarray, masses: Sequence[float], fps: int) -> np.ndarray:
-    """Hip velocity, acceleration and momentum ``(T, A, 6)`` from poses ``(T, A, 20)``.
+def root_physics(poses: Array, masses: Union[Sequence[float], Array], fps: int, axis: int = 0) -> Array:
+    """Hip velocity, acceleration and momentum, (vx, vy, ax, ay, px, py) in SI units, from world poses.
+
+    Frames run along ``axis`` of ``poses``: a scene's ``(T, A, 20)`` (``axis=0``, the default) gives
+    ``(T, A, 6)``; a batch of clips ``(B, T, 20)`` with ``axis=1`` gives ``(B, T, 6)``. ``masses`` holds one
+    mass in kg per actor or clip (the other leading axis). Velocity and acceleration are central
+    differences (``np.gradient``, one-sided at the two ends) in m/s and m/s^2; momentum is ``mass * v``.
+    Computed in float64, returned as float32, as a numpy array or a torch tensor like ``poses``. The one
+    definition for the dataset and for ``stick-gen evaluate``'s Physics MSE.
 
     >>> p = np.zeros((5, 1, 20), np.float32); p[:, 0, 2] = np.arange(5) * 0.1
     >>> root_physics(p, [70.0], 25)[2, 0].round(2).tolist()
     [2.5, 0.0, 0.0, 0.0, 175.0, 0.0]
+    >>> import torch
+    >>> root_physics(torch.from_numpy(p).transpose(0, 1), torch.tensor([70.0]), 25, axis=1).shape
+    torch.Size([1, 5, 6])
     """
-    hip = np.asarray(poses, dtype=np.float64)[..., [HIP_X, HIP_Y]]  # (T, A, 2)
-    if hip.shape[0] < 2:
-        return np.zeros(hip.shape[:2] + (6,), np.float32)
-    velocity = np.gradient(hip, 1.0 / fps, axis=0)
-    acceleration = np.gradient(velocity, 1.0 / fps, axis=0)
-    momentum = np.asarray(masses, dtype=np.float64)[None, :, None] * velocity
-    return np.concatenate([velocity, acceleration, momentum], axis=-1).astype(np.float32)
+    tensor = poses if isinstance(poses, torch.Tensor) else None
+    values = tensor.detach().cpu().double().numpy() if tensor is not None else np.asarray(poses, dtype=np.float64)
+    if isinstance(masses, torch.Tensor):
+        masses = masses.detach().cpu().double().numpy()
+    hip = values[..., [HIP_X, HIP_Y]]  # (T, A, 2) or (B, T, 2)
+    if hip.shape[axis] < 2:
+        physics = np.zeros(hip.shape[:-1] + (6,), np.float32)
+    else:
+        velocity = np.gradient(hip, 1.0 / fps, axis=axis)
+        acceleration = np.gradient(velocity, 1.0 / fps, axis=axis)
+        mass = np.expand_dims(np.asarray(masses, dtype=np.float64), axis)[..., None]  # (1, A, 1) or (B, 1, 1)
+        physics = np.concatenate([velocity, acceleration, mass * velocity], axis=-1).astype(np.float32)
+    return physics if tensor is None else torch.from_numpy(physics).to(tensor.device)
 
 
 def synthesize_scene(plan: ScenePlan, latents: np.ndarray, frames: int = 250, fps: int = 25,

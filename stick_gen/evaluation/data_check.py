@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
-from ..model.errors import DataError
+from ..errors import DataError
 from ..model.pose import JOINT_SLOTS
 
 MARGIN_S = 0.5
@@ -246,7 +246,7 @@ def load_or_train_motion_classifier(root: Union[str, Path], fingerprint: str, ep
     """
     from safetensors.torch import load_file, save_file
 
-    from ..model.checkpoint import atomic_write
+    from ..model.atomic import atomic_write
 
     root = Path(root)
     path = root / CLASSIFIER_FILE

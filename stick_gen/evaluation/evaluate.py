@@ -29,8 +29,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
+from ..data_gen.scenes import root_physics
+from ..errors import CheckpointError, ConfigError, DataError, EncoderMismatchError
 from ..inference.clauses import gather_clauses
-from ..model.errors import CheckpointError, ConfigError, DataError, EncoderMismatchError
 from ..model.pose import DEFAULT_FPS, HIP_X, features_to_pose
 from . import metrics
 from .evaluator import EvaluatorConfig, MotionTextEvaluator, load_or_train_evaluator
@@ -175,13 +176,13 @@ def _check_embedding_cache(cache: Path, identity: str) -> None:
 def load_checked_model(checkpoint: PathLike, text_encoder: Optional[str] = None):
     """The model of ``checkpoint`` and its text-encoder identity, refusing LoRA-only files and unknown encoders."""
     from ..inference.text_encoder import check_encoder_identity, resolve_encoder_identity
-    from ..model.checkpoint import load_checkpoint, load_model
+    from ..model.checkpoint import CheckpointKind, load_checkpoint, load_model
 
     path = Path(checkpoint)
     if not path.exists():
         raise CheckpointError(f"{path}: no such checkpoint. Check the path (it is relative to {Path.cwd()}).")
     ckpt = load_checkpoint(path)
-    if ckpt.kind == "lora":
+    if ckpt.kind == CheckpointKind.LORA:
         raise CheckpointError(f"{path}: holds LoRA adapters only, not a model. Merge them into their base first: "
                               f"`stick-gen lora merge ...`, then evaluate the merged checkpoint")
     model, ckpt = load_model(path)
@@ -342,8 +343,8 @@ def reconstruction_scores(model, rows: SplitRows, batch_size: int, generator: to
     real_start = rows.poses[:, 0, HIP_X]  # generated clips start where the real ones do
     poses, actions = generate_rows(model, rows.text_embeddings, rows.latents, rows.slot, rows.num_actors,
                                    real_start, batch_size, fps, bar, clauses=rows.clauses, seed=seed)
-    physics = metrics.hip_physics(poses, rows.mass, fps)
-    real_physics = metrics.hip_physics(rows.poses, rows.mass, fps)
+    physics = root_physics(poses, rows.mass, fps, axis=1)  # (B, T, 6), the dataset's own definition
+    real_physics = root_physics(rows.poses, rows.mass, fps, axis=1)
     model_scores, real_scores = Scores.empty(), Scores.empty()
     model_scores.add_per_clip("pose_mse", metrics.pose_mse(poses, rows.poses), generator)
     model_scores.add_per_clip("temporal_consistency", metrics.temporal_consistency(poses, rows.poses), generator)
@@ -554,7 +555,7 @@ def _interval(key: str, bounds: Optional[Sequence[float]]) -> Optional[List[floa
 
 def write_metrics(path: PathLike, result: Mapping[str, Any]) -> Path:
     """Write the result as JSON, atomically (a temporary file renamed into place)."""
-    from ..model.checkpoint import atomic_write
+    from ..model.atomic import atomic_write
 
     text = json.dumps(result, indent=2, allow_nan=False) + "\n"
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))

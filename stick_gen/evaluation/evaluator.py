@@ -37,8 +37,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..inference.text_encoder import ENCODERS, resolve_encoder_identity
-from ..model.checkpoint import atomic_write, read_torch_file
-from ..model.errors import CheckpointError, ConfigError
+from ..model.atomic import atomic_write
+from ..model.checkpoint import read_torch_file
+from ..errors import CheckpointError, ConfigError
 from ..model.pose import DEFAULT_FPS, POSE_DIM, pose_to_features
 from ..model.transformer import MAX_ACTORS
 

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from ..data_gen.scenes import PHYSICS_QUANTITIES
 from ..model.pose import DEFAULT_FPS, JOINT_SLOTS, pose_to_joints
 
 FOOT_CONTACT_HEIGHT = 0.025
@@ -32,10 +33,6 @@ FOOT_SKATE_SPEED = 0.5
 
 SQRTM_IMAGINARY_TOLERANCE = 1e-3
 """Largest imaginary part (relative to the largest real entry) tolerated in the covariance square root."""
-
-PHYSICS_QUANTITIES: Tuple[str, ...] = ("vx", "vy", "ax", "ay", "px", "py")
-"""The six physics values per frame, in the dataset's order: hip velocity, acceleration, momentum."""
-
 
 def _check_same_shape(generated: torch.Tensor, real: torch.Tensor, what: str) -> None:
     if generated.shape != real.shape:
@@ -98,31 +95,6 @@ def grouped_means(values: torch.Tensor, groups: torch.Tensor) -> Dict[str, Dict[
         chosen = values[groups == group].double()
         out[str(group)] = {"mean": float(chosen.mean()), "clips": int(chosen.numel())}
     return out
-
-
-def hip_physics(poses: torch.Tensor, mass: torch.Tensor, fps: int = DEFAULT_FPS) -> torch.Tensor:
-    """Hip velocity, acceleration and momentum per frame, ``(B, T, 6)`` = (vx, vy, ax, ay, px, py), SI units.
-
-    Velocity and acceleration are central differences of the hip position (one-sided at the
-    two ends, as ``numpy.gradient``), so ``v`` is in m/s and ``a`` in m/s^2; momentum is
-    ``mass * v`` in kg m/s with ``mass`` of shape ``(B,)`` in kg.
-
-    >>> t = torch.arange(250.0) / 25
-    >>> poses = torch.zeros(1, 250, 20); poses[0, :, 2] = 1.5 * t   # hip x at 1.5 m/s
-    >>> physics = hip_physics(poses, torch.tensor([70.0]))
-    >>> [round(v, 2) for v in physics[0, 100].tolist()]
-    [1.5, 0.0, 0.0, 0.0, 105.0, 0.0]
-    """
-    hip = poses[..., list(JOINT_SLOTS["hip"])].double()  # (B, T, 2)
-    velocity = _gradient(hip, fps)  # (B, T, 2)
-    acceleration = _gradient(velocity, fps)
-    momentum = mass.double().view(-1, 1, 1) * velocity
-    return torch.cat([velocity, acceleration, momentum], dim=-1).float()  # (B, T, 6)
-
-
-def _gradient(x: torch.Tensor, fps: int) -> torch.Tensor:
-    """Central difference along the frame axis (dim -2), one-sided at the ends, per second."""
-    return torch.gradient(x, spacing=1.0 / fps, dim=-2, edge_order=1)[0]
 
 
 def physics_mse(generated: torch.Tensor, real: torch.Tensor) -> torch.Tensor:

@@ -41,8 +41,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 import torch
 import yaml
 
-from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, model_config_json
-from ..model.errors import StickGenError, ValidationError
+from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, CheckpointKind, model_config_json
+from ..model.variants import TrainingMethod
+from ..errors import StickGenError, ValidationError
 from ..resources import resource_path, shipped_config
 from .cards import pin_revision
 from .validate import TRAINING_ONLY_KEYS, InspectedCheckpoint, file_identity, shape_model
@@ -163,7 +164,7 @@ def config_yaml_text(inspected: InspectedCheckpoint) -> str:
     for section in ("data", "training"):
         if source.get(section) is not None:
             config[section] = source[section]
-    if inspected.method != "pretrain":
+    if inspected.method != TrainingMethod.PRETRAIN:
         finetune = dict(inspected.checkpoint.metadata.get("finetune") or {})
         finetune.setdefault("method", inspected.method)
         base = inspected.checkpoint.metadata.get("base_model") or {}
@@ -456,7 +457,7 @@ def _copy_if_unchanged(inspected: InspectedCheckpoint, state: Mapping[str, torch
     size and modification time). Otherwise nothing is left at ``target``.
     """
     ckpt = inspected.checkpoint
-    if ckpt.kind != "state_dict" or inspected.source_identity is None or set(ckpt.state_dict) != set(state):
+    if ckpt.kind != CheckpointKind.STATE_DICT or inspected.source_identity is None or set(ckpt.state_dict) != set(state):
         return False
     if ckpt.saved_on != {"cpu"}:
         return False

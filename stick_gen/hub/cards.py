@@ -28,11 +28,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
-from ..model.checkpoint import atomic_write
-from ..model.errors import ConfigError, StickGenError
+from ..model.atomic import atomic_write
+from ..errors import ConfigError, StickGenError
 from ..model.pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM
 from ..model.transformer import MAX_ACTORS
-from ..model.variants import get_variant, repo_id_for
+from ..model.variants import TrainingMethod, get_variant, repo_id_for
 from ..resources import load_yaml
 from .naming import PRETRAIN
 
@@ -310,7 +310,7 @@ def render_card(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = 
     repo = org_repo or repo_id_for(variant, method)
     base_repo = repo_id_for(variant)
     name = repo.split("/", 1)[1]
-    is_lora, is_finetune = method == "lora", method != PRETRAIN
+    is_lora, is_finetune = method == TrainingMethod.LORA, method != TrainingMethod.PRETRAIN
     tags = ["stick-gen", "text-to-motion", "animation", "stick-figure", "pytorch"]
     if is_finetune:
         tags += ["lora", "peft"] if is_lora else ["fine-tuned", method]
@@ -426,7 +426,7 @@ def _how_to_use(variant: str, method: str, repo: str, base_repo: str) -> str:
     v = get_variant(variant)
     spec_call = (f"StickFigureTransformer(\n    input_dim=20,\n    d_model={v.d_model},\n    nhead={v.nhead},\n"
                  f"    num_layers={v.num_layers},\n    output_dim=20,\n    embedding_dim=1024,\n    num_actions=64\n)")
-    if method == "lora":
+    if method == TrainingMethod.LORA:
         return f"""Merge the adapters into the {variant} model with the stick-gen command line:
 
 ```bash

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model.errors import HubError
+from ..errors import HubError
 
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 

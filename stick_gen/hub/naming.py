@@ -22,15 +22,15 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..model.checkpoint import Checkpoint
-from ..model.errors import ConfigError
-from ..model.variants import FINETUNE_SUFFIXES, repo_id_for
+from ..model.checkpoint import Checkpoint, CheckpointKind
+from ..errors import ConfigError
+from ..model.variants import FINETUNE_SUFFIXES, TrainingMethod, repo_id_for
 
 __all__ = ["repo_id_for", "detect_method", "card_name", "parse_version", "version_tag", "commit_message",
            "check_repo_id", "check_revision", "PRETRAIN"]
 
-PRETRAIN = "pretrain"
-"""Method name of a model trained from scratch; its repository has no suffix."""
+PRETRAIN = TrainingMethod.PRETRAIN.value
+"""Method name of a model trained from scratch; its repository has no suffix (a plain ``str``)."""
 
 # semver.org's grammar: MAJOR.MINOR.PATCH, optional -pre-release and +build parts.
 _SEMVER = re.compile(
@@ -53,12 +53,12 @@ def detect_method(checkpoint: Checkpoint) -> str:
     >>> detect_method(load_checkpoint("checkpoints/sft/best.pth"))   # doctest: +SKIP
     'sft'
     """
-    if checkpoint.kind == "lora":
-        return "lora"
+    if checkpoint.kind == CheckpointKind.LORA:
+        return TrainingMethod.LORA.value
     method = checkpoint.metadata.get("method")
     if isinstance(method, str) and method.strip():
         return check_method(method.strip().lower())
-    return "sft" if checkpoint.metadata.get("base_model") else PRETRAIN
+    return TrainingMethod.SFT.value if checkpoint.metadata.get("base_model") else PRETRAIN
 
 
 def check_method(method: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple, Union
 
-from ..model.errors import CheckpointError, ConfigError, StickGenError, ValidationError
+from ..errors import CheckpointError, ConfigError, StickGenError, ValidationError
 from ..model.variants import get_variant
 from ..resources import resource_path
 from .bundle import BUNDLE_MARKER, Bundle, build_bundle, check_output_dir
@@ -25,7 +25,7 @@ from .naming import PRETRAIN, card_name, check_method, check_repo_id, check_revi
     has_shipped_card, parse_version, repo_id_for, version_tag
 from .upload import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, HubTarget, UploadPlan, UploadResult, describe_plan, \
     plan_upload, redact, upload_bundle, with_retries
-from .validate import Finding, check_card, check_shipped_files, inspect_checkpoint
+from .validate import Finding, FindingLevel, check_card, check_shipped_files, inspect_checkpoint
 
 PathLike = Union[str, os.PathLike]
 Confirm = Callable[[str], bool]
@@ -174,8 +174,8 @@ def push(
         result.findings += check_card(card, str(card_path), variant, method, inspected.base_repo_id, example_dirs)
         result.findings += check_shipped_files(variant)
         _settle(result.findings, options, confirm, out, warn)
-    elif any(f.level == "fatal" for f in inspected.findings):
-        _settle([f for f in inspected.findings if f.level == "fatal"], options, confirm, out, warn)
+    elif any(f.level == FindingLevel.FATAL for f in inspected.findings):
+        _settle([f for f in inspected.findings if f.level == FindingLevel.FATAL], options, confirm, out, warn)
 
     out(f"repository: {repo_id} ({method}, {'private' if options.private else 'public'})")
     images = [image for image in card.images()
@@ -226,7 +226,7 @@ def _card_file(options: PushOptions, variant: str, method: str, repo_id: str, re
             raise
         generated = Path(tempfile.mkdtemp(prefix="stick-gen-card-")) / f"stick-gen-{variant}-{method}.md"
         generated.write_text(render_card(variant, method, repo_id), encoding="utf-8")
-        result.findings.append(Finding("problem", f"{err}; using a generated card with TBDs instead"))
+        result.findings.append(Finding(FindingLevel.PROBLEM, f"{err}; using a generated card with TBDs instead"))
         return generated, "generated for this upload"
 
 
@@ -234,13 +234,13 @@ def _settle(findings: List[Finding], options: PushOptions, confirm: Optional[Con
             out: Callable[[str], None], warn: Callable[[str], None]) -> None:
     """Print the findings; stop, ask or continue as the spec says."""
     for finding in findings:
-        if finding.level == "info":
+        if finding.level == FindingLevel.INFO:
             out(f"  ok: {finding.message}")
     for finding in findings:
-        if finding.level == "warning":
+        if finding.level == FindingLevel.WARNING:
             warn(f"warning: {finding.message}")
-    fatal = [f for f in findings if f.level == "fatal"]
-    problems = [f for f in findings if f.level == "problem"]
+    fatal = [f for f in findings if f.level == FindingLevel.FATAL]
+    problems = [f for f in findings if f.level == FindingLevel.PROBLEM]
     listing = "\n".join(f"  - {f.level}: {f.message}" for f in fatal + problems)
     if fatal:
         raise ValidationError(f"validation failed, nothing was written or sent:\n{listing}")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
-from ..model.errors import ConfigError, HubError, StickGenError
+from ..errors import ConfigError, HubError, StickGenError
 from .naming import check_repo_id
 from .upload import HubTarget, check_token, with_retries
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
-from ..model.errors import HubError
+from ..errors import HubError
 from .bundle import LARGE_SUFFIXES, MANIFEST, Bundle, BundleFile
 
 TRANSIENT_STATUS = frozenset({408, 412, 429, 500, 502, 503, 504})

@@ -22,20 +22,39 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 
-from ..model.checkpoint import Checkpoint, load_checkpoint, load_state_dict_strict, model_config_json
-from ..model.errors import CheckpointError, ConfigError, StickGenError
+from ..model.checkpoint import Checkpoint, CheckpointKind, load_checkpoint, load_state_dict_strict, model_config_json
+from ..errors import CheckpointError, ConfigError, StickGenError
 from ..model.transformer import StickFigureTransformer
-from ..model.variants import Variant, get_variant, variant_for_shape
+from ..model.variants import TrainingMethod, Variant, get_variant, variant_for_shape
 from ..resources import resource_path, shipped_config
 from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard
 from .naming import PRETRAIN, detect_method
 
-LEVELS = ("fatal", "problem", "warning", "info")
+class FindingLevel(str, Enum):
+    """How serious a :class:`Finding` is, most serious first. A ``str``: ``level == "fatal"`` holds for ``FATAL``.
+
+    >>> Finding("problem", "x").level is FindingLevel.PROBLEM, f"{FindingLevel.WARNING}"
+    (True, 'warning')
+    """
+
+    FATAL = "fatal"
+    """Nothing is written or sent, whatever the options."""
+    PROBLEM = "problem"
+    """Stops a push unless the user confirms (or passes ``--force``)."""
+    WARNING = "warning"
+    """Printed; the push goes on."""
+    INFO = "info"
+    """A check that passed."""
+
+    def __str__(self) -> str:
+        return self.value
+
 
 TOKEN_PATTERN = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")
 """What a Hugging Face access token looks like; such a string must never be published."""
@@ -54,10 +73,14 @@ def file_identity(stat: os.stat_result) -> FileIdentity:
 
 @dataclass(frozen=True)
 class Finding:
-    """One result of validation: ``level`` (see :data:`LEVELS`) and a message naming file, value and fix."""
+    """One result of validation: ``level`` (a :class:`FindingLevel`; a plain string is turned into one, an
+    unknown level is a ``ValueError``) and a message naming file, value and fix."""
 
-    level: str
+    level: FindingLevel
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", FindingLevel(self.level))
 
     def __str__(self) -> str:
         return f"{self.level}: {self.message}"
@@ -106,7 +129,7 @@ class InspectedCheckpoint:
         base = self.checkpoint.metadata.get("base_model") or {}
         return base.get("repo_id") if isinstance(base, Mapping) else None
 
-    def add(self, level: str, message: str) -> None:
+    def add(self, level: Union[FindingLevel, str], message: str) -> None:
         self.findings.append(Finding(level, message))
 
 
@@ -186,9 +209,9 @@ def inspect_checkpoint(path: Path, variant_name: str, method: Optional[str] = No
     # mapped, not read: a training checkpoint's optimizer state (two thirds of it) is never touched
     ckpt = load_checkpoint(path, mmap=True)
     detected = detect_method(ckpt)
-    if ckpt.kind == "lora":
+    if ckpt.kind == CheckpointKind.LORA:
         return _inspect_adapter(ckpt, variant, method or detected)
-    if method == "lora":
+    if method == TrainingMethod.LORA:
         raise CheckpointError(f"{path}: --method lora needs a LoRA checkpoint (lora_adapters.pth), "
                               f"this file holds full model weights ({ckpt.kind})")
     report = InspectedCheckpoint(ckpt, variant, method or detected, {}, None, 0, source_identity=identity)
@@ -369,7 +392,7 @@ def check_card(
     """Everything wrong with a model card for this upload; ``TBD`` lines come back as warnings.
 
     >>> from .cards import parse_card, render_card
-    >>> [f.level for f in check_card(parse_card(render_card("small")), "small.md", "small", "pretrain")][:1]
+    >>> [f.level.value for f in check_card(parse_card(render_card("small")), "small.md", "small", "pretrain")][:1]
     ['warning']
     """
     found: List[Finding] = []

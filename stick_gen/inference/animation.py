@@ -30,17 +30,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, ContextManager, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ..model import atomic
 from ..model.errors import GenerationError
 from ..model.pose import HEAD_RADIUS, HIP_X, POSE_DIM, POSE_LAYOUT_VERSION, SEGMENTS, segment_slots
 
@@ -66,12 +63,6 @@ MAX_TIMELINE_ENTRIES = 64
 """Most entries in a ``.motion`` file's timeline."""
 MAX_VOCABULARY = 4096
 """Most action names in a ``.motion`` file's vocabulary."""
-
-TEMP_NAME = re.compile(r"^\.(?P<stem>.*)\.(?:(?P<pid>\d+)-)?[0-9a-f]{8}\.tmp(?:\.[A-Za-z0-9]+)?$")
-"""Names of :func:`atomic_output`'s temporary files: ``.clip.<pid>-<8 hex>.tmp.gif`` (older versions: no pid)."""
-STALE_AFTER_S = 3600.0
-"""A temporary file whose writer cannot be shown alive is stale after this long (a writer that died, kill -9)."""
-_swept: set = set()
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -246,90 +237,16 @@ class Animation:
         return save_animation(self, path, format=format, size=size, fps=fps, caption=caption)
 
 
-@contextmanager
-def atomic_output(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` only if the block succeeds.
+def atomic_output(path: PathLike) -> ContextManager[Path]:
+    """Where a writer puts ``path``: :func:`..model.atomic.atomic_output`, raising :class:`GenerationError`.
 
-    A failure leaves neither a half-written ``path`` nor the temporary file. Missing parent folders
-    are created; an unwritable folder raises :class:`GenerationError`.
+    A failure leaves neither a half-written ``path`` nor the temporary file; an unwritable folder raises
+    :class:`GenerationError`. The first write into a folder removes what writers killed there left behind.
 
     >>> with atomic_output("out/clip.gif") as tmp:  # doctest: +SKIP
     ...     image.save(tmp, format="GIF")
     """
-    target = Path(path)
-    if target.is_dir():
-        raise GenerationError(f"cannot write {target}: it is a folder; give a file name such as {target / 'clip.gif'}")
-    # The temporary name keeps the real suffix so that tools guessing the format from it (ffmpeg) agree,
-    # and the writer's pid so that a later write can tell a dead writer's leftover (see remove_stale_temporaries).
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.parent.resolve() not in _swept:
-            _swept.add(target.parent.resolve())
-            remove_stale_temporaries(target.parent)
-        tmp.open("xb").close()
-    except OSError as err:
-        raise GenerationError(
-            f"cannot write {target}: {err.strerror or err} in {target.parent}; choose a folder you can write to"
-        ) from err
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise GenerationError(f"writing {target} failed: {err}") from err
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def remove_stale_temporaries(folder: PathLike, now: Optional[float] = None) -> List[Path]:
-    """Delete the leftovers of :func:`atomic_output` writers that died (a kill -9) in ``folder``; returns them.
-
-    Only regular files named like its temporaries (:data:`TEMP_NAME`) are candidates, never anything else.
-    One is stale when its writer's process no longer runs (POSIX, same machine), or when it is older than
-    :data:`STALE_AFTER_S` (names without a pid, other systems). Called once per folder and process,
-    on the first write there.
-
-    >>> remove_stale_temporaries("out/")   # doctest: +SKIP
-    [PosixPath('out/.walk.4242-0a1b2c3d.tmp.gif')]
-    """
-    now = time.time() if now is None else now
-    removed: List[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        found = TEMP_NAME.match(entry.name)
-        if not found:
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            pid = int(found.group("pid")) if found.group("pid") else None
-            if pid == os.getpid():
-                continue
-            old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
-            if old or (pid is not None and not _process_alive(pid)):
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:  # gone meanwhile, or not ours to remove: leave it
-            continue
-    return removed
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine; True when that cannot be told (not POSIX)."""
-    if os.name != "posix":
-        return True  # os.kill(pid, 0) would end the process on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
+    return atomic.atomic_output(path, error=GenerationError, sweep=True)
 
 
 def pose_layout_description() -> Dict[str, Any]:

@@ -43,9 +43,7 @@ import functools
 import hashlib
 import importlib.util
 import json
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +52,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 
+from ..model.atomic import atomic_write
 from ..model.errors import CheckpointError, ConfigError, EncoderMismatchError, GenerationError
 
 EMBEDDING_DIM = 1024
@@ -603,13 +602,5 @@ def _write_cache(cache_path: Path, identity: str, entries: Dict[bytes, torch.Ten
 
     digests = torch.tensor(list(b"".join(entries)), dtype=torch.uint8).reshape(-1, _CACHE_KEY_BYTES)
     vectors = (torch.stack(list(entries.values())) if entries else torch.zeros(0, EMBEDDING_DIM)).contiguous()
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{cache_path.name}.", suffix=".tmp", dir=cache_path.parent)
-    os.close(handle)
-    try:
-        save_file({"digests": digests, "vectors": vectors.to(torch.float32)}, temp_name,
-                  metadata={"encoder_identity": identity, "format": "pt"})
-        os.replace(temp_name, cache_path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    atomic_write(cache_path, lambda tmp: save_file({"digests": digests, "vectors": vectors.to(torch.float32)}, str(tmp),
+                                                   metadata={"encoder_identity": identity, "format": "pt"}))

@@ -25,14 +25,15 @@ import json
 import os
 import pickle
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
 
 import torch
 
+from .atomic import atomic_write
 from .errors import CheckpointError, UnsafeCheckpointError
 from .clock import CLOCK_DIM
 from .pose import POSE_LAYOUT_VERSION
@@ -48,13 +49,34 @@ PathLike = Union[str, os.PathLike]
 StateDict = Dict[str, torch.Tensor]
 
 
+class CheckpointKind(str, Enum):
+    """What a :class:`Checkpoint` was read from. A ``str``: ``kind == "lora"`` holds for ``CheckpointKind.LORA``.
+
+    Files store the plain value (``"kind": "lora"``), never the enum: ``torch.load(weights_only=True)`` reads
+    only plain types.
+
+    >>> CheckpointKind("lora") is CheckpointKind.LORA, f"{CheckpointKind.LORA}"
+    (True, 'lora')
+    """
+
+    TRAINING = "training"
+    STATE_DICT = "state_dict"
+    SAFETENSORS = "safetensors"
+    PRETRAINED = "pretrained"
+    """A directory holding published weights."""
+    LORA = "lora"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass
 class Checkpoint:
     """A checkpoint read from disk, whatever its format."""
 
     path: Path
-    kind: str
-    """``"training"``, ``"state_dict"``, ``"safetensors"``, ``"pretrained"`` (a directory) or ``"lora"``."""
+    kind: CheckpointKind
+    """One of :class:`CheckpointKind`; a plain string is turned into one (an unknown kind is a ``ValueError``)."""
     state_dict: StateDict
     model_config: Optional[Dict[str, Any]] = None
     text_encoder: Optional[str] = None
@@ -63,6 +85,9 @@ class Checkpoint:
     """Everything else the file carried: step, metrics, base model, optimizer state..."""
     saved_on: FrozenSet[str] = frozenset()
     """Devices a plain state dict's tensors were saved from (``"cpu"``, ``"cuda:0"``); empty when unknown."""
+
+    def __post_init__(self) -> None:
+        self.kind = CheckpointKind(self.kind)
 
     def resolved_model_config(self) -> Dict[str, Any]:
         """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`).
@@ -74,30 +99,6 @@ class Checkpoint:
         if self.model_config:
             return {**LEGACY_MODEL_DEFAULTS, **self.model_config}
         return infer_model_config(self.state_dict, source=self.path)
-
-
-def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place.
-
-    A failure leaves the previous file (if any) untouched and no partial file behind.
-
-    >>> atomic_write("out.json", lambda p: p.write_text("{}"))   # doctest: +SKIP
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None, mmap: bool = False) -> Any:
@@ -188,11 +189,11 @@ def load_checkpoint(path: PathLike, mmap: bool = False) -> Checkpoint:
     if path.suffix == ".safetensors":
         tensors, meta = _read_safetensors(path)
         config = _read_config_beside(path)
-        return _finish(Checkpoint(path, "safetensors", tensors, config.get("model_config"),
+        return _finish(Checkpoint(path, CheckpointKind.SAFETENSORS, tensors, config.get("model_config"),
                                   config.get("text_encoder"), config.get("variant"), meta))
     locations: Set[str] = set()
     obj = read_torch_file(path, locations, mmap=mmap)
-    if isinstance(obj, Mapping) and obj.get("kind") == "lora":
+    if isinstance(obj, Mapping) and obj.get("kind") == CheckpointKind.LORA:
         adapter = obj.get("adapter_state_dict")
         if not _is_state_dict(adapter):
             raise CheckpointError(f"{path}: a LoRA checkpoint without adapter tensors ('adapter_state_dict')")
@@ -200,18 +201,18 @@ def load_checkpoint(path: PathLike, mmap: bool = False) -> Checkpoint:
         base = obj.get("base_model") or {}
         if not isinstance(base, Mapping):
             raise CheckpointError(f"{path}: 'base_model' of a LoRA checkpoint must be a mapping")
-        return Checkpoint(path, "lora", dict(adapter), _stored_config(base.get("model_config"), path),
+        return Checkpoint(path, CheckpointKind.LORA, dict(adapter), _stored_config(base.get("model_config"), path),
                           obj.get("text_encoder"), base.get("variant"), meta)
     if isinstance(obj, Mapping) and "model_state_dict" in obj:
         state = obj["model_state_dict"]
         if not _is_state_dict(state):
             raise CheckpointError(f"{path}: 'model_state_dict' is empty or holds non-tensor values")
         meta = {k: v for k, v in obj.items() if k not in ("model_state_dict", "model_config", "text_encoder", "variant")}
-        return _finish(Checkpoint(path, "training", dict(state), _stored_config(obj.get("model_config"), path),
+        return _finish(Checkpoint(path, CheckpointKind.TRAINING, dict(state), _stored_config(obj.get("model_config"), path),
                                   obj.get("text_encoder"), obj.get("variant"), meta))
     if _is_state_dict(obj):
         config = _read_config_beside(path)
-        return _finish(Checkpoint(path, "state_dict", dict(obj), config.get("model_config"),
+        return _finish(Checkpoint(path, CheckpointKind.STATE_DICT, dict(obj), config.get("model_config"),
                                   config.get("text_encoder"), config.get("variant"),
                                   saved_on=frozenset(locations)))
     raise CheckpointError(
@@ -439,7 +440,7 @@ def _load_directory(path: Path) -> Checkpoint:
     for name in (WEIGHTS_SAFETENSORS, WEIGHTS_BIN):
         if (path / name).is_file():
             ckpt = load_checkpoint(path / name)
-            ckpt.path, ckpt.kind = path, "pretrained"
+            ckpt.path, ckpt.kind = path, CheckpointKind.PRETRAINED
             return ckpt
     raise CheckpointError(f"{path}: holds neither {WEIGHTS_SAFETENSORS} nor {WEIGHTS_BIN}")
 
@@ -556,7 +557,7 @@ def load_model(path: PathLike, expected_variant: Optional[str] = None):
     >>> model, ckpt = load_model("checkpoints/best_model.pt", expected_variant="small")   # doctest: +SKIP
     """
     ckpt = load_checkpoint(path)
-    if ckpt.kind == "lora":
+    if ckpt.kind == CheckpointKind.LORA:
         raise CheckpointError(f"{path}: holds LoRA adapters only; merge them first with `stick-gen lora merge`")
     config = check_model_config(ckpt.resolved_model_config(), source=path)  # inferred ones too: nothing built yet
     if expected_variant is not None:
@@ -630,7 +631,7 @@ def save_training_checkpoint(
     config = model_config_json(model)
     payload: Dict[str, Any] = {
         "format_version": CHECKPOINT_FORMAT_VERSION,
-        "kind": "training",
+        "kind": CheckpointKind.TRAINING.value,
         "model_state_dict": plain_state_dict(model),
         "model_config": dict(model.config),
         "variant": config["variant"],

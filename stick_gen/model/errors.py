@@ -4,6 +4,10 @@ Every error a user can cause (a bad file, a bad value, a refused upload) is a
 :class:`StickGenError`; the CLI prints its message on one line and exits non-zero.
 Messages name the file or value at fault and say what to do next.
 
+Import them from :mod:`stick_gen.errors`, their public home. They are defined here, inside ``model/``,
+because ``model/``, ``inference/`` and ``data_gen/`` ship in every published bundle without the rest
+of the package and raise them there (relatively: ``from ..model.errors import GenerationError``).
+
 >>> try:
 ...     raise CheckpointError("checkpoints/x.pt is empty: re-save it with `stick-gen train`")
 ... except StickGenError as err:

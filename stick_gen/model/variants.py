@@ -17,6 +17,7 @@ embedding_dim=1024, num_actions=64)`` builds exactly the published medium model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Dict, Optional
 
 from .errors import ConfigError
@@ -84,7 +85,29 @@ VARIANTS: Dict[str, Variant] = {
     )
 }
 
-FINETUNE_SUFFIXES = ("sft", "lora")
+class TrainingMethod(str, Enum):
+    """The training methods stick-gen knows. A ``str``: ``method == "lora"`` holds for ``TrainingMethod.LORA``.
+
+    A method is any ``str`` (a custom fine-tune gets its own name, see ``hub.naming.check_method``); these are
+    the ones code branches on. Checkpoints, configs and cards store the plain value (``.value``), never the enum:
+    ``torch.load(weights_only=True)`` and ``yaml.safe_dump`` take only plain types.
+
+    >>> repo_id_for("small", TrainingMethod.SFT), f"{TrainingMethod.PRETRAIN}"
+    ('GesturaAI/stick-gen-small-sft', 'pretrain')
+    """
+
+    PRETRAIN = "pretrain"
+    """Trained from scratch; its repository has no suffix."""
+    SFT = "sft"
+    """A full fine-tune of a pretrained model."""
+    LORA = "lora"
+    """LoRA adapters on a pretrained model (peft)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+FINETUNE_SUFFIXES = (TrainingMethod.SFT.value, TrainingMethod.LORA.value)
 """Method suffixes with their own model cards; any other ``--method`` gives ``stick-gen-{variant}-{method}``."""
 
 
@@ -110,5 +133,5 @@ def repo_id_for(variant: str, method: Optional[str] = None, org: str = HUB_ORG) 
     >>> repo_id_for("medium", "lora")
     'GesturaAI/stick-gen-medium-lora'
     """
-    suffix = f"-{method}" if method and method != "pretrain" else ""
+    suffix = f"-{method}" if method and method != TrainingMethod.PRETRAIN else ""
     return f"{org}/stick-gen-{variant}{suffix}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model.errors import StickGenError
+from ..errors import StickGenError
 
 INSTALL_HINT = 'the studio needs Gradio: pip install "stick-gen[studio]" (or pip install ".[studio]" in a checkout)'
 

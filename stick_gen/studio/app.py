@@ -1,7 +1,7 @@
 """The studio's page (Gradio): prompt -> animation, downloads, the model panel, a ``.motion`` player.
 
 Every event handler is a thin wrapper over :mod:`.takes` and :mod:`.models`: it turns a
-:class:`~stick_gen.model.errors.StickGenError` into one line in the page's status box, and any
+:class:`~stick_gen.errors.StickGenError` into one line in the page's status box, and any
 other failure into one line too (the traceback goes to the server's log, never to the page), so
 the server keeps serving. Requests queue: one generation at a time (two cores gain nothing from
 two), the downloads of the previous take rendered alongside.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple
 
-from ..model.errors import GenerationError, StickGenError
+from ..errors import GenerationError, StickGenError
 from .models import ModelFacts, ModelSource, load_pipeline, model_facts
 from .player import PLAYER_CSS, PLAYER_HTML, player_script
 from .takes import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from ..model.errors import GenerationError, StickGenError
+from ..errors import GenerationError, StickGenError
 
 DEFAULT_CHECKPOINTS = ("checkpoints/best_model.pt", "demo_out/checkpoints/best_model.pt")
 """The same default as ``stick-gen generate`` (commands/generate.py), tried in this order."""

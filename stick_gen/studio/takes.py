@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-from ..model.errors import GenerationError
+from ..errors import GenerationError
 from .player import player_document
 
 MAX_PROMPT_CHARS = 100_000

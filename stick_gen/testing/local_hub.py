@@ -53,6 +53,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
+from ..model.atomic import atomic_output, atomic_write
+
 LFS_UPLOAD_PATH = "/_lfs/upload/"
 """Path prefix of LFS PUT hrefs; use it in ``hub.faults.add(..., path_contains=LFS_UPLOAD_PATH)``."""
 
@@ -250,11 +252,9 @@ def _lfs_pointer(sha256: str, size: int) -> bytes:
 
 
 def _write_json(path: Path, payload: Any) -> None:
-    """Write JSON to a temp name then rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str))
-    os.replace(tmp, path)
+    """Write JSON atomically, so readers never see half a file."""
+    text = json.dumps(payload, indent=1, sort_keys=True, default=str)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def front_matter(text: str) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
@@ -320,10 +320,7 @@ class _Store:
         sha256 = hashlib.sha256(data).hexdigest()
         path = self.blob_path(sha256)
         if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.root / "tmp" / uuid.uuid4().hex
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return sha256
 
     def has_lfs(self, key: Tuple[str, str, str], sha256: str) -> bool:
@@ -1129,10 +1126,9 @@ class LocalHub:
         if ticket is None or ticket[1] != call.oid or ticket[3] < time.time():
             raise _Refusal(403, "this LFS upload link is unknown, for another object or expired: ask the batch endpoint again")
         key, oid, size, _ = ticket
-        tmp = self.root / "tmp" / f"upload-{uuid.uuid4().hex}"
         digest = hashlib.sha256()
         received = 0
-        try:
+        with atomic_output(self._store.blob_path(oid)) as tmp:  # a refused upload leaves no blob
             with tmp.open("wb") as out:
                 for piece in call.handler.body_chunks():
                     digest.update(piece)
@@ -1140,11 +1136,6 @@ class LocalHub:
                     out.write(piece)
             if received != size or digest.hexdigest() != oid:
                 raise _Refusal(400, f"uploaded {received} bytes with sha256 {digest.hexdigest()}, expected {size} bytes {oid}")
-            blob = self._store.blob_path(oid)
-            blob.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, blob)
-        finally:
-            tmp.unlink(missing_ok=True)
         with self._store.lock:
             self._store.add_lfs(key, oid)
         return _Reply(200, headers={"ETag": f'"{oid}"'})

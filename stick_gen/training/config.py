@@ -30,7 +30,7 @@ from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optio
 
 import yaml
 
-from ..model.errors import ConfigError
+from ..errors import ConfigError
 from ..model.variants import VARIANTS, variant_for_shape
 from ..resources import load_yaml, resource_path
 

@@ -18,9 +18,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from ..errors import DataError
 from ..inference.clauses import clause_layout, gather_clauses
 from ..model.clock import clock_features, motion_clock, runs
-from ..model.errors import DataError
 from ..model.pose import HIP_X, JOINT_SLOTS, POSE_DIM, SEGMENTS, pose_to_features
 
 

@@ -23,9 +23,11 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import torch
 
-from ..model.checkpoint import CHECKPOINT_FORMAT_VERSION, Checkpoint, atomic_write, build_model, load_checkpoint
-from ..model.errors import CheckpointError
+from ..model.atomic import atomic_write
+from ..model.checkpoint import CHECKPOINT_FORMAT_VERSION, Checkpoint, CheckpointKind, build_model, load_checkpoint
+from ..errors import CheckpointError
 from ..model.transformer import StickFigureTransformer
+from ..model.variants import TrainingMethod
 
 LORA_TARGETS = ("qkv", "attn_out", "ffn_in", "ffn_out")
 DEFAULT_LORA: Dict[str, Any] = {"r": 6, "lora_alpha": 12, "lora_dropout": 0.05, "target_modules": list(LORA_TARGETS)}
@@ -70,8 +72,8 @@ def save_lora_checkpoint(path: Union[str, Path], peft_model, *, base: Mapping[st
     inner = peft_model.get_base_model()
     payload: Dict[str, Any] = {
         "format_version": CHECKPOINT_FORMAT_VERSION,
-        "kind": "lora",
-        "method": "lora",
+        "kind": CheckpointKind.LORA.value,
+        "method": TrainingMethod.LORA.value,
         "adapter_state_dict": adapters,
         "lora_config": lora_config_of(peft_model),
         "base_model": {**dict(base), "model_config": dict(inner.config)},
@@ -87,7 +89,7 @@ def attach_lora(base_model: StickFigureTransformer, adapter: Checkpoint):
     """Put the adapters of a loaded ``lora_adapters.pth`` onto ``base_model`` (a peft model, eval mode)."""
     from peft import set_peft_model_state_dict
 
-    if adapter.kind != "lora":
+    if adapter.kind != CheckpointKind.LORA:
         raise CheckpointError(f"{adapter.path}: is a {adapter.kind} checkpoint, not LoRA adapters")
     cfg = adapter.metadata["lora_config"]
     expected = adapter.metadata.get("base_model", {}).get("model_config")

@@ -29,14 +29,16 @@ from typing import Any, Callable, Dict, List, Optional, Union
 import torch
 import torch.nn.functional as F
 
-from ..model.checkpoint import atomic_write, build_model, load_checkpoint, load_model, save_training_checkpoint
-from ..model.errors import CheckpointError, ConfigError, DataError
+from ..model.atomic import atomic_write
+from ..model.checkpoint import build_model, load_checkpoint, load_model, save_training_checkpoint
+from ..errors import CheckpointError, ConfigError, DataError
 from ..model.pose import HIP_X, JOINT_SLOTS
+from ..model.variants import TrainingMethod
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows, value_weights
 
 LATEST = "latest.pt"
-BEST = {"pretrain": "best_model.pt", "sft": "best.pth", "lora": "lora_adapters.pth"}
+BEST = {TrainingMethod.PRETRAIN: "best_model.pt", TrainingMethod.SFT: "best.pth", TrainingMethod.LORA: "lora_adapters.pth"}
 
 
 @dataclass
@@ -315,7 +317,7 @@ def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str)
         raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in "
                               f"{latest_path.parent})")
     state = load_checkpoint(latest_path)
-    if method == "lora":
+    if method == TrainingMethod.LORA:
         from peft import set_peft_model_state_dict
 
         set_peft_model_state_dict(model, state.state_dict)
@@ -352,8 +354,8 @@ def train(
 
     from ..inference.text_encoder import load_text_encoder
 
-    method = config.finetune.method if config.finetune else "pretrain"
-    if method in ("sft", "lora") or (config.finetune and method != "pretrain"):
+    method = config.finetune.method if config.finetune else TrainingMethod.PRETRAIN.value  # a str: it is saved
+    if method in (TrainingMethod.SFT, TrainingMethod.LORA) or (config.finetune and method != TrainingMethod.PRETRAIN):
         if init_from is None:
             raise ConfigError(f"fine-tuning ({method}) needs --init-from CHECKPOINT (a pretrained model)")
     use_cuda = torch.cuda.is_available()
@@ -392,7 +394,7 @@ def train(
     if tc.value_weighting == "balanced":
         value_weight = value_weights(train_rows.features, train_rows.actions)
 
-    if method == "lora":
+    if method == TrainingMethod.LORA:
         from .lora import apply_lora
 
         fc = config.finetune
@@ -419,7 +421,7 @@ def train(
             return
         plain = accelerator.unwrap_model(model)
         extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val}
-        if base_info and method != "lora":  # LoRA files record their base themselves, with its config
+        if base_info and method != TrainingMethod.LORA:  # LoRA files record their base themselves, with its config
             extra["base_model"] = base_info
         if config.finetune:
             extra["finetune"] = {"method": method, "domain": config.finetune.domain,
@@ -428,7 +430,7 @@ def train(
         if with_state:
             extra.update(optimizer_state_dict=optimizer.state_dict(), scheduler_state_dict=scheduler.state_dict(),
                          rng_state=torch.get_rng_state())
-        if method == "lora":
+        if method == TrainingMethod.LORA:
             from .lora import save_lora_checkpoint
 
             save_lora_checkpoint(path, plain, base=base_info, step=step, metrics=metrics, extra=extra)

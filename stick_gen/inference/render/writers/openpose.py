@@ -37,9 +37,6 @@ PosixPath('walk.openpose')
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
@@ -47,6 +44,7 @@ from typing import Iterator, Optional, Tuple
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ....model import atomic
 from ....model.errors import GenerationError
 from ....model.pose import HEAD_RADIUS, JOINTS
 from ...animation import Animation, PathLike
@@ -181,23 +179,8 @@ def atomic_folder(path: PathLike) -> Iterator[Path]:
     if target.exists() and not target.is_dir():
         raise GenerationError(f"{target} is a file; OpenPose output is a folder: give a folder name such as "
                               f"{target.with_suffix('.openpose')}")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.mkdir()
-    except OSError as err:
-        raise GenerationError(
-            f"cannot write {target}: {err.strerror or err} in {target.parent}; choose a folder you can write to"
-        ) from err
-    try:
+    with atomic.atomic_output(target, folder=True, error=GenerationError) as tmp:
         yield tmp
-        os.replace(tmp, target)  # onto a missing or empty folder: atomic on POSIX
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise GenerationError(f"writing {target} failed: {err}") from err
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def write_openpose(anim: Animation, path: PathLike, size: Size = DEFAULT_SIZE, images: bool = False) -> Path:
