@@ -358,7 +358,10 @@ def _finish(ckpt: Checkpoint) -> Checkpoint:
     if config and ckpt.text_encoder is None:
         ckpt.text_encoder = config.get("text_encoder")
     if ckpt.variant is None and _looks_like_stick_gen(ckpt.state_dict):
-        found = ModelConfig.from_dict(ckpt.resolved_model_config(), source=ckpt.path).variant
+        try:
+            found = ModelConfig.from_dict(ckpt.resolved_model_config()).variant
+        except ConfigError:  # building from it is refused later, naming the file
+            found = None
         ckpt.variant = found.name if found else None
     return ckpt
 
