@@ -35,7 +35,7 @@ import torch
 
 from .clock import CLOCK_DIM
 from .config import (LEGACY_MODEL_DEFAULTS, MAX_CLAUSES, MAX_STRING_LENGTH, ModelConfig, is_value_of,
-                     model_config_bounds, model_config_keys, short_value, type_names)
+                     model_config_keys, short_value, type_names)
 from .errors import CheckpointError, ConfigError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
 from .transformer import LATENT_FEATURES

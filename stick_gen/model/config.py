@@ -16,6 +16,7 @@ stick_gen.model.errors.ConfigError: x/config.json: unknown key(s) 'layers'; know
 
 from __future__ import annotations
 
+import functools
 import json
 import reprlib
 import typing
@@ -198,11 +199,6 @@ def model_config_types() -> Dict[str, Any]:
     return dict(typing.get_type_hints(ModelConfig))
 
 
-def model_config_bounds() -> Dict[str, Tuple[float, float]]:
-    """Number setting -> its inclusive bounds."""
-    return {f.name: f.metadata.get("bounds", DEFAULT_BOUNDS) for f in fields(ModelConfig)}
-
-
 def default_action_vocabulary(num_actions: int) -> List[str]:
     """The procedural data's action names when their count fits, else ``action_0 ...`` (a custom vocabulary).
 
@@ -242,14 +238,10 @@ def _accepted(hint: Any) -> Tuple[type, ...]:
     return types + ((int,) if float in types else ())
 
 
+@functools.lru_cache(maxsize=None)
 def _field_types() -> Dict[str, Tuple[type, ...]]:
-    global _TYPES
-    if _TYPES is None:
-        _TYPES = {name: _accepted(hint) for name, hint in model_config_types().items()}
-    return _TYPES
-
-
-_TYPES: Optional[Dict[str, Tuple[type, ...]]] = None
+    """Setting -> the value types it accepts (read once from the annotations)."""
+    return {name: _accepted(hint) for name, hint in model_config_types().items()}
 
 
 def _check_value(key: str, value: Any, types: Tuple[type, ...], bounds: Tuple[float, float]) -> None:
