@@ -29,6 +29,7 @@ from stick_gen.model.checkpoint import (
     read_config_json,
     save_training_checkpoint,
 )
+from stick_gen.model.config import model_config_keys
 from stick_gen.model.errors import CheckpointError, GenerationError
 from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.model.variants import VARIANTS
@@ -384,7 +385,7 @@ def test_fuzzed_config_json_is_checked_or_refused(tmp_path, saved, key, value):
     except CheckpointError as err:
         assert "config.json" in str(err) and "\n" not in str(err)
         return
-    params = {k: v for k, v in checked.items() if k in StickFigureTransformer._hub_mixin_init_parameters}
+    params = {k: v for k, v in checked.items() if k in model_config_keys()}
     assert estimated_parameters(params) <= MAX_MODEL_PARAMETERS  # whatever passes is small enough to build
 
 

@@ -174,7 +174,7 @@ def test_text_encoder_and_training_config_must_agree(checkout, capsys):
     from stick_gen.model.checkpoint import save_training_checkpoint
 
     model = make_model("medium")
-    model.config["text_encoder"] = "hashing-1024-v1"  # the weights' config names another encoder
+    model.config.text_encoder = "hashing-1024-v1"  # the weights' config names another encoder
     save_training_checkpoint(checkout / "a.pt", model, extra={"config": {"variant": "small", "model": {"d_model": 384},
                                                                          "text_encoder": "bge"}})
     code, _, err = _push(capsys, checkpoint="a.pt")

@@ -17,6 +17,8 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..model.variants import VARIANTS
+
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
     update = verbs.add_parser("update", help="fill a card with metrics, example GIFs and checkpoint facts")
@@ -25,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     update.add_argument("--examples", help="directory of example GIFs rendered from the published checkpoint")
     update.add_argument("--checkpoint", help="the checkpoint being published (fills training facts)")
     new = verbs.add_parser("new", help="write a new card for a variant and training method")
-    new.add_argument("--variant", default="medium", choices=["small", "medium", "large"])
+    new.add_argument("--variant", default="medium", choices=list(VARIANTS))
     new.add_argument("--method", default="pretrain", help="pretrain, sft, lora, or a custom fine-tune name")
     new.add_argument("--repo-name", help="repository id the card describes (default: from the naming table)")
     new.add_argument("-o", "--output", required=True, help="where to write the card")

@@ -23,7 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The spec's flags, then the extras (--yes, --dry-run, --endpoint, ...)."""
     parser.add_argument("--checkpoint", required=True,
                         help="training checkpoint, plain state dict (pytorch_model.bin), or lora_adapters.pth")
-    parser.add_argument("--variant", default="medium", choices=["small", "medium", "large"],
+    from ..model.variants import VARIANTS
+
+    parser.add_argument("--variant", default="medium", choices=list(VARIANTS),
                         help="model size the checkpoint must match (default: medium)")
     parser.add_argument("--version", help="semantic version, e.g. 1.0.0: written to VERSION and tagged v1.0.0")
     parser.add_argument("--model-card", help="model card to publish as README.md "

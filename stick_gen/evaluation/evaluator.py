@@ -37,9 +37,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..inference.text_encoder import ENCODERS, resolve_encoder_identity
+from ..errors import CheckpointError
 from ..model.atomic import atomic_write
 from ..model.checkpoint import read_torch_file
-from ..errors import CheckpointError, ConfigError
+from ..model.config import reject_unknown_keys
 from ..model.pose import DEFAULT_FPS, POSE_DIM, pose_to_features
 from ..model.transformer import MAX_ACTORS
 
@@ -63,16 +64,13 @@ class EvaluatorConfig:
     seed: int = 0
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> "EvaluatorConfig":
-        """Build from a dict, refusing unknown keys.
+    def from_mapping(cls, values: Mapping[str, Any], source: Any = "evaluator settings") -> "EvaluatorConfig":
+        """Build from a dict, refusing unknown keys (:func:`..model.config.reject_unknown_keys`).
 
         >>> EvaluatorConfig.from_mapping({"steps": 2}).steps
         2
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"unknown evaluator settings {unknown}; known: {sorted(known)}")
+        reject_unknown_keys(values, [f.name for f in fields(cls)], source=source)
         return cls(**dict(values))
 
 
@@ -243,7 +241,7 @@ def load_evaluator(path: Union[str, Path]) -> Tuple[MotionTextEvaluator, Dict[st
     payload = read_torch_file(path)
     if not isinstance(payload, Mapping) or payload.get("kind") != EVALUATOR_KIND:
         raise CheckpointError(f"{path}: not a stick-gen evaluator file; delete it and it will be retrained")
-    evaluator = MotionTextEvaluator(EvaluatorConfig.from_mapping(payload["config"]), payload["text_encoder"],
+    evaluator = MotionTextEvaluator(EvaluatorConfig.from_mapping(payload["config"], source=path), payload["text_encoder"],
                                     int(payload.get("fps", DEFAULT_FPS)))
     try:
         evaluator.load_state_dict(payload["state_dict"], strict=True)

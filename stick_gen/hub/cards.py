@@ -32,7 +32,7 @@ from ..model.atomic import atomic_write
 from ..errors import ConfigError, StickGenError
 from ..model.pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM
 from ..model.transformer import MAX_ACTORS
-from ..model.variants import TrainingMethod, get_variant, repo_id_for
+from ..model.variants import VARIANTS, TrainingMethod, get_variant, repo_id_for
 from ..resources import load_yaml
 from .naming import PRETRAIN
 
@@ -118,7 +118,7 @@ class ModelCard:
             if isinstance(entry, Mapping):
                 names.append(str(entry.get("name", "")))
         title = next((h for h in self.headings), "")
-        found = [m.group(1) for n in (names or [title]) if (m := re.search(r"stick-gen-(small|medium|large)\b", n))]
+        found = [m.group(1) for n in (names or [title]) if (m := re.search(rf"stick-gen-({'|'.join(VARIANTS)})\b", n))]
         return sorted(set(found))
 
 

@@ -16,8 +16,6 @@ Every check runs before anything is written or sent. Each result is a :class:`Fi
 from __future__ import annotations
 
 import contextlib
-import copy
-import functools
 import os
 import re
 import warnings
@@ -28,8 +26,9 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from ..errors import CheckpointError, StickGenError
 from ..model.checkpoint import Checkpoint, CheckpointKind, load_checkpoint, load_state_dict_strict, model_config_json
-from ..errors import CheckpointError, ConfigError, StickGenError
+from ..model.config import ModelConfig
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import TrainingMethod, Variant, get_variant, variant_for_shape
 from ..resources import resource_path, shipped_config
@@ -152,23 +151,14 @@ def _skip_weight_init() -> Iterator[None]:
 
 def shape_model(model_config: Mapping[str, Any]) -> StickFigureTransformer:
     """A model with the right shapes and uninitialised weights (for key, shape and count checks)."""
-    params = StickFigureTransformer._hub_mixin_init_parameters
-    unknown = sorted(set(model_config) - set(params))
-    if unknown:
-        raise ConfigError(f"unknown model config keys {unknown}; known keys: {sorted(params)}")
+    config = ModelConfig.from_dict(model_config)
     with _skip_weight_init(), torch.no_grad():
-        return StickFigureTransformer(**model_config)
+        return StickFigureTransformer.from_config(config)
 
 
 def variant_model_config(variant: Variant) -> Dict[str, Any]:
     """The full constructor arguments of a published variant (the spec's constructor call)."""
-    return copy.deepcopy(_constructor_args(variant.d_model, variant.nhead, variant.num_layers))
-
-
-@functools.lru_cache(maxsize=8)
-def _constructor_args(d_model: int, nhead: int, num_layers: int) -> Dict[str, Any]:
-    """Built once per shape: callers get a deep copy."""
-    return dict(shape_model(dict(d_model=d_model, nhead=nhead, num_layers=num_layers)).config)
+    return ModelConfig.from_variant(variant.name).to_dict()
 
 
 def default_text_encoder(variant: Variant) -> str:

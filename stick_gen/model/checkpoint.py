@@ -34,11 +34,13 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
 import torch
 
 from .atomic import atomic_write
-from .errors import CheckpointError, UnsafeCheckpointError
 from .clock import CLOCK_DIM
+from .config import (LEGACY_MODEL_DEFAULTS, MAX_CLAUSES, MAX_STRING_LENGTH, ModelConfig, is_value_of,
+                     model_config_keys, short_value, type_names)
+from .errors import CheckpointError, ConfigError, UnsafeCheckpointError
 from .pose import POSE_LAYOUT_VERSION
-from .transformer import LATENT_FEATURES, LEGACY_MODEL_DEFAULTS, MAX_CLAUSES
-from .variants import VARIANTS, get_variant, variant_for_shape
+from .transformer import LATENT_FEATURES
+from .variants import VARIANTS, get_variant
 
 CHECKPOINT_FORMAT_VERSION = 1
 WEIGHTS_BIN = "pytorch_model.bin"
@@ -90,15 +92,16 @@ class Checkpoint:
         self.kind = CheckpointKind(self.kind)
 
     def resolved_model_config(self) -> Dict[str, Any]:
-        """The stored model config, or one inferred from the tensor shapes (see :func:`infer_model_config`).
+        """The stored model config, or for a file without one, the legacy reading of its tensor shapes
+        (see :func:`legacy_config_from_shapes`).
 
         A stored config without ``max_clauses`` predates clause input: such a model read the sentence
-        vector only (``max_clauses`` 0); one without ``objective`` predates flow matching (``regression``).
-        Without any config both are read off the tensors (``clause_gate``, ``noisy_in``).
+        vector only (``max_clauses`` 0); one without ``objective`` predates flow matching (``regression``),
+        one without ``clock`` the motion clock (see :data:`..model.config.LEGACY_MODEL_DEFAULTS`).
         """
         if self.model_config:
             return {**LEGACY_MODEL_DEFAULTS, **self.model_config}
-        return infer_model_config(self.state_dict, source=self.path)
+        return legacy_config_from_shapes(self.state_dict, source=self.path)
 
 
 def read_torch_file(path: PathLike, locations: Optional[Set[str]] = None, mmap: bool = False) -> Any:
@@ -240,23 +243,10 @@ MAX_CONFIG_JSON_BYTES = 64 * 1024
 MAX_MODEL_PARAMETERS = 4 * max(v.params for v in VARIANTS.values())
 """Largest model a config may describe (4x the large variant: 112M parameters, 450 MB in float32)."""
 
-MODEL_CONFIG_BOUNDS: Dict[str, Tuple[float, float]] = {
-    "input_dim": (1, 1024), "d_model": (8, 2048), "nhead": (1, 128), "num_layers": (0, 64),
-    "output_dim": (1, 1024), "embedding_dim": (1, 8192), "num_actions": (1, 4096),
-    "dim_feedforward": (1, 16384), "max_frames": (1, 10_000), "frames_per_token": (1, 250),
-    "latent_dim": (1, 1024), "max_actors": (1, 64), "dropout": (0.0, 1.0), "max_clauses": (0, 64),
-    "sample_steps": (1, 1000), "guidance_scale": (0.0, 100.0),
-}
-"""Inclusive bounds of numeric model-config values; the published variants lie well inside them.
-A constructor argument not listed here is checked for its type only (numbers: 0..1,000,000)."""
-
 CONFIG_JSON_METADATA: Dict[str, Tuple[type, ...]] = {
     "model_type": (str,), "variant": (str, type(None)), "pose_layout_version": (int,), "format_version": (int,),
 }
 """Keys of ``config.json`` besides the constructor arguments (see :func:`model_config_json`), with their types."""
-
-_MAX_CONFIG_STRING = 200
-_DEFAULT_INT_BOUNDS = (0, 1_000_000)
 
 
 def read_config_json(path: PathLike) -> Dict[str, Any]:
@@ -287,50 +277,31 @@ def read_config_json(path: PathLike) -> Dict[str, Any]:
         raise CheckpointError(f"{path}: not valid JSON ({str(err)[:120]}). Re-download or re-save the model") from None
     if not isinstance(raw, dict):
         raise CheckpointError(f"{path}: holds a JSON {type(raw).__name__}, not an object of model settings")
-    params = _constructor_types()
-    unknown = sorted(str(k)[:40] for k in raw if k not in params and k not in CONFIG_JSON_METADATA)
-    if unknown:
-        raise CheckpointError(f"{path}: unknown key(s) {', '.join(map(repr, unknown[:5]))}: the file was not "
-                              f"written by this stick-gen (upgrade stick-gen if a newer one made it)")
     for key, types in CONFIG_JSON_METADATA.items():
         value = raw.get(key)
-        if key in raw and not (_is_type(value, types) and (not isinstance(value, str) or
-                                                          len(value) <= _MAX_CONFIG_STRING)):
-            raise CheckpointError(f"{path}: {key}={_short(value)} must be {_type_names(types)}")
-    check_model_config({k: v for k, v in raw.items() if k in params}, source=path)
+        if key in raw and not (is_value_of(value, types) and (not isinstance(value, str) or
+                                                             len(value) <= MAX_STRING_LENGTH)):
+            raise CheckpointError(f"{path}: {key}={short_value(value)} must be {type_names(types)}")
+    check_model_config({k: v for k, v in raw.items() if k not in CONFIG_JSON_METADATA}, source=path)
     return raw
 
 
 def check_model_config(config: Mapping[str, Any], source: Any = "model config") -> Dict[str, Any]:
-    """Check constructor arguments before a model is built: known keys, types, bounds, total size.
+    """Check constructor arguments before a model is built: :meth:`ModelConfig.from_dict` (known keys,
+    types, bounds) and a total size under :data:`MAX_MODEL_PARAMETERS` (estimated without allocating).
 
-    Types come from :class:`StickFigureTransformer`'s signature, numeric bounds from
-    :data:`MODEL_CONFIG_BOUNDS`, and the parameter count (estimated without allocating) must stay
-    under :data:`MAX_MODEL_PARAMETERS`. Raises :class:`CheckpointError` naming ``source``, the key,
-    the value and what is allowed; returns the config as a dict.
+    Raises :class:`CheckpointError` naming ``source``, the key, the value and what is allowed; returns
+    the config as a dict (the keys given, nothing derived).
 
     >>> check_model_config({"d_model": 16384, "num_layers": 48}, source="x/config.json")
     Traceback (most recent call last):
     ...
     stick_gen.model.errors.CheckpointError: x/config.json: d_model=16384 is out of range (8..2048)
     """
-    params = _constructor_types()
-    if not isinstance(config, Mapping):
-        raise CheckpointError(f"{source}: the model config is a {type(config).__name__}, not a mapping of settings")
-    unknown = sorted(str(k)[:40] for k in config if k not in params)
-    if unknown:
-        raise CheckpointError(f"{source}: unknown model config key(s) {', '.join(map(repr, unknown[:5]))}; "
-                              f"known: {', '.join(sorted(params))}")
-    for key, value in config.items():
-        types = params[key]
-        if not _is_type(value, types):
-            raise CheckpointError(f"{source}: {key}={_short(value)} must be {_type_names(types)}")
-        if isinstance(value, str) and len(value) > _MAX_CONFIG_STRING:
-            raise CheckpointError(f"{source}: {key} is {len(value):,} characters long (at most {_MAX_CONFIG_STRING})")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            low, high = MODEL_CONFIG_BOUNDS.get(key, _DEFAULT_INT_BOUNDS)
-            if not low <= value <= high:  # NaN fails this too
-                raise CheckpointError(f"{source}: {key}={_short(value)} is out of range ({low:g}..{high:g})")
+    try:
+        ModelConfig.from_dict(config, source=source)
+    except ConfigError as err:  # a bad config inside a model's files is a bad checkpoint
+        raise CheckpointError(str(err)) from None
     size = estimated_parameters(config)
     if size > MAX_MODEL_PARAMETERS:
         raise CheckpointError(f"{source}: describes a model of about {size / 1e6:,.0f}M parameters; stick-gen "
@@ -347,13 +318,8 @@ def estimated_parameters(config: Mapping[str, Any]) -> int:
     >>> estimated_parameters({"d_model": 256, "nhead": 8, "num_layers": 6}) // 100_000
     57
     """
-    defaults = {k: p.default for k, p in _init_parameters().items()}
-    c = {**defaults, **{k: v for k, v in config.items() if v is not None}}
-    d, layers = int(c["d_model"]), int(c["num_layers"])
-    ffn = c.get("dim_feedforward")
-    if ffn is None:
-        found = variant_for_shape(d, c["nhead"], layers)
-        ffn = found.dim_feedforward if found else 4 * d
+    c = ModelConfig(**{k: v for k, v in config.items() if v is not None}).to_dict()
+    d, layers, ffn = int(c["d_model"]), int(c["num_layers"]), int(c["dim_feedforward"])
     per_token = int(c["frames_per_token"])
     tokens = int(c["max_frames"]) // max(1, per_token)
     block = 4 * d * d + 2 * d * int(ffn) + int(ffn) + 9 * d
@@ -364,70 +330,13 @@ def estimated_parameters(config: Mapping[str, Any]) -> int:
         + (tokens + 3 * int(c["max_actors"])) * d                    # positions, slot, count, count head
         + per_token * (int(c["input_dim"]) + 1 + 2 * int(c["output_dim"]) + int(c["num_actions"])) * d
         + (per_token * int(c["output_dim"]) + 32) * d * (c.get("objective") == "flow")  # noisy motion, flow time
-        + per_token * (CLOCK_DIM + 1) * d * _has_clock(c)             # clock input, cadence head
+        + per_token * (CLOCK_DIM + 1) * d * bool(c["clock"])           # clock input, cadence head
     )
-
-
-def _has_clock(config: Mapping[str, Any]) -> bool:
-    """Whether a model config (constructor defaults filled in) describes a model that reads the motion clock."""
-    clock = config.get("clock")
-    return (config.get("objective") == "flow") if clock is None else bool(clock)
-
-
-def _init_parameters() -> Dict[str, Any]:
-    from .transformer import StickFigureTransformer
-
-    return {k: p for k, p in StickFigureTransformer._hub_mixin_init_parameters.items() if k != "self"}
-
-
-def _constructor_types() -> Dict[str, Tuple[type, ...]]:
-    """Constructor argument -> the JSON value types it accepts, read from the annotations."""
-    import typing
-
-    from .transformer import StickFigureTransformer
-
-    hints = typing.get_type_hints(StickFigureTransformer.__init__)
-    accepted: Dict[str, Tuple[type, ...]] = {}
-    for name in _init_parameters():
-        hint = hints.get(name, Any)
-        options = typing.get_args(hint) if typing.get_origin(hint) is Union else (hint,)
-        types = tuple(typing.get_origin(t) or t for t in options if isinstance(typing.get_origin(t) or t, type))
-        accepted[name] = types + ((int,) if float in types else ()) if types else (object,)
-    return accepted
-
-
-MAX_NAME_LENGTH = 64
-"""Longest action name a model config may hold."""
-
-
-def _is_type(value: Any, types: Tuple[type, ...]) -> bool:
-    if isinstance(value, bool):
-        return bool in types
-    if isinstance(value, float) and float in types:
-        return value == value  # not NaN
-    if isinstance(value, list):  # a list of names (action_vocabulary): short strings only
-        return list in types and all(isinstance(v, str) and 0 < len(v) <= MAX_NAME_LENGTH for v in value)
-    return isinstance(value, types)
-
-
-def _type_names(types: Tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "text", bool: "true/false", type(None): "null",
-             list: f"a list of names of 1-{MAX_NAME_LENGTH} characters"}
-    wanted = [names.get(t, t.__name__) for t in types if not (t is int and float in types)]
-    return " or ".join(dict.fromkeys(wanted))
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def split_config_json(raw: Mapping[str, Any]) -> Dict[str, Any]:
     """``config.json`` contents -> ``{"model_config", "variant", "text_encoder", ...}``."""
-    from .transformer import StickFigureTransformer
-
-    params = StickFigureTransformer._hub_mixin_init_parameters
-    model_config = {k: v for k, v in raw.items() if k in params}
+    model_config = {k: v for k, v in raw.items() if k in model_config_keys()}
     return {
         "model_config": model_config or None,
         "variant": raw.get("variant"),
@@ -449,11 +358,12 @@ def _finish(ckpt: Checkpoint) -> Checkpoint:
     config = ckpt.model_config
     if config and ckpt.text_encoder is None:
         ckpt.text_encoder = config.get("text_encoder")
-    if ckpt.variant is None:
-        shape = ckpt.resolved_model_config() if _looks_like_stick_gen(ckpt.state_dict) else None
-        if shape:
-            found = variant_for_shape(shape["d_model"], shape["nhead"], shape["num_layers"])
-            ckpt.variant = found.name if found else None
+    if ckpt.variant is None and _looks_like_stick_gen(ckpt.state_dict):
+        try:
+            found = ModelConfig.from_dict(ckpt.resolved_model_config()).variant
+        except ConfigError:  # building from it is refused later, naming the file
+            found = None
+        ckpt.variant = found.name if found else None
     return ckpt
 
 
@@ -461,12 +371,18 @@ def _looks_like_stick_gen(state_dict: Mapping[str, torch.Tensor]) -> bool:
     return "text_proj.1.weight" in state_dict and "motion_head.weight" in state_dict
 
 
-def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "state dict") -> Dict[str, Any]:
-    """Constructor arguments read off the tensor shapes (head count from the variant table).
+def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: Any = "state dict") -> Dict[str, Any]:
+    """Legacy: constructor arguments read off the tensor shapes of a file that carries no config.
+
+    Only for a bare state dict without a ``config.json`` beside it (the spec's
+    ``torch.save(model.state_dict(), ...)``): every file stick-gen writes records its config, and that
+    config is what builds the model. Tensors do not record the head count; the variant row with this
+    width and depth gives it, else one head per 32 channels. This is the one place that reads a model's
+    settings off its tensors.
 
     >>> from .transformer import StickFigureTransformer
-    >>> infer_model_config(StickFigureTransformer(d_model=256, nhead=8, num_layers=6).state_dict())["d_model"]
-    256
+    >>> legacy_config_from_shapes(StickFigureTransformer(d_model=256, nhead=8, num_layers=6).state_dict())["nhead"]
+    8
     """
     if not _looks_like_stick_gen(state_dict):
         raise CheckpointError(f"{source}: does not hold StickFigureTransformer weights (no text_proj/motion_head)")
@@ -476,44 +392,33 @@ def infer_model_config(state_dict: Mapping[str, torch.Tensor], source: Any = "st
     num_tokens = state_dict["token_position"].shape[0]
     output_dim = state_dict["feature_mean"].shape[0]
     frames_per_token = state_dict["motion_head.weight"].shape[0] // output_dim
-    variant = variant_for_shape(d_model, _guess_heads(d_model, num_layers), num_layers)
-    return dict(
+    row = next((v for v in VARIANTS.values() if (v.d_model, v.num_layers) == (d_model, num_layers)), None)
+    config = dict(
         input_dim=state_dict["context_in.weight"].shape[1] // frames_per_token - 1,
         d_model=d_model,
-        nhead=_guess_heads(d_model, num_layers),
+        nhead=row.nhead if row else max(1, d_model // 32),
         num_layers=num_layers,
         output_dim=output_dim,
         embedding_dim=embedding_dim,
         num_actions=state_dict["action_head.weight"].shape[0] // frames_per_token,
-        dim_feedforward=state_dict["blocks.0.ffn_in.weight"].shape[0] if num_layers else
-        (variant.dim_feedforward if variant else 4 * d_model),
         max_frames=num_tokens * frames_per_token,
         frames_per_token=frames_per_token,
         latent_dim=state_dict["latent_proj.0.weight"].shape[1] // LATENT_FEATURES,
         max_actors=state_dict["slot_embedding.weight"].shape[0],
         max_clauses=MAX_CLAUSES if "clause_gate.weight" in state_dict else 0,
         objective="flow" if "noisy_in.weight" in state_dict else "regression",
+        clock="clock_in.weight" in state_dict,
     )
-
-
-def _guess_heads(d_model: int, num_layers: int) -> int:
-    for name in ("small", "medium", "large"):
-        v = get_variant(name)
-        if (v.d_model, v.num_layers) == (d_model, num_layers):
-            return v.nhead
-    return max(1, d_model // 32)
+    if num_layers:
+        config["dim_feedforward"] = state_dict["blocks.0.ffn_in.weight"].shape[0]
+    return config
 
 
 def build_model(config: Mapping[str, Any]):
-    """A fresh :class:`StickFigureTransformer` from constructor arguments (unknown keys are an error)."""
-    from .errors import ConfigError
+    """A fresh :class:`StickFigureTransformer` from constructor arguments (checked by :meth:`ModelConfig.from_dict`)."""
     from .transformer import StickFigureTransformer
 
-    params = StickFigureTransformer._hub_mixin_init_parameters
-    unknown = sorted(set(config) - set(params))
-    if unknown:
-        raise ConfigError(f"unknown model config keys {unknown}; known keys: {sorted(params)}")
-    return StickFigureTransformer(**config)
+    return StickFigureTransformer.from_config(ModelConfig.from_dict(config))
 
 
 def load_state_dict_strict(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor], source: Any) -> None:
@@ -535,20 +440,8 @@ def load_state_dict_strict(model: torch.nn.Module, state_dict: Mapping[str, torc
                          f"{' ...' if len(unexpected) > 8 else ''}")
         if misshapen:
             parts.append(f"shape mismatches ({len(misshapen)}): {'; '.join(misshapen[:4])}")
-        hint = _variant_hint(model, state_dict)
-        raise CheckpointError(f"{source}: weights do not fit this model: " + " | ".join(parts) + hint)
+        raise CheckpointError(f"{source}: weights do not fit this model: " + " | ".join(parts))
     model.load_state_dict(state_dict, strict=True)
-
-
-def _variant_hint(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor]) -> str:
-    if not _looks_like_stick_gen(state_dict) or not hasattr(model, "config"):
-        return ""
-    found = infer_model_config(state_dict)
-    theirs = variant_for_shape(found["d_model"], found["nhead"], found["num_layers"])
-    ours = variant_for_shape(model.config["d_model"], model.config["nhead"], model.config["num_layers"])
-    if theirs and theirs != ours:
-        return f". The file holds the {theirs.name} variant (d_model={theirs.d_model}); use --variant {theirs.name}"
-    return ""
 
 
 def load_model(path: PathLike, expected_variant: Optional[str] = None):
@@ -559,11 +452,11 @@ def load_model(path: PathLike, expected_variant: Optional[str] = None):
     ckpt = load_checkpoint(path)
     if ckpt.kind == CheckpointKind.LORA:
         raise CheckpointError(f"{path}: holds LoRA adapters only; merge them first with `stick-gen lora merge`")
-    config = check_model_config(ckpt.resolved_model_config(), source=path)  # inferred ones too: nothing built yet
+    config = check_model_config(ckpt.resolved_model_config(), source=path)  # legacy ones too: nothing built yet
     if expected_variant is not None:
         want = get_variant(expected_variant)
         if (config["d_model"], config["nhead"], config["num_layers"]) != (want.d_model, want.nhead, want.num_layers):
-            got = variant_for_shape(config["d_model"], config["nhead"], config["num_layers"])
+            got = ModelConfig.from_dict(config, source=path).variant
             raise CheckpointError(
                 f"{path}: holds {'the ' + got.name + ' variant' if got else 'a custom shape'} "
                 f"(d_model={config['d_model']}, layers={config['num_layers']}), not {want.name} "
@@ -579,8 +472,8 @@ def load_model(path: PathLike, expected_variant: Optional[str] = None):
 
 def model_config_json(model) -> Dict[str, Any]:
     """What ``config.json`` holds: constructor arguments + variant, pose layout version, text encoder."""
-    config = dict(model.config)
-    found = variant_for_shape(config["d_model"], config["nhead"], config["num_layers"])
+    config = model.config.to_dict()
+    found = model.config.variant
     config.update(
         model_type="stick-gen",
         variant=found.name if found else None,
@@ -633,7 +526,7 @@ def save_training_checkpoint(
         "format_version": CHECKPOINT_FORMAT_VERSION,
         "kind": CheckpointKind.TRAINING.value,
         "model_state_dict": plain_state_dict(model),
-        "model_config": dict(model.config),
+        "model_config": model.config.to_dict(),
         "variant": config["variant"],
         "pose_layout_version": POSE_LAYOUT_VERSION,
         "text_encoder": model.text_encoder,

@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -53,40 +53,20 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
 from .clock import CLOCK_DIM
+from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES,  # noqa: F401 (re-exported)
+                     ModelConfig, default_action_vocabulary)
 from .errors import CheckpointError, ConfigError
 from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
-from .variants import variant_for_shape
 
-MAX_ACTORS = 3
-MAX_CLAUSES = 8
-"""Clause vectors a model reads at most (constructor default of ``max_clauses``)."""
 CLAUSE_SHARPNESS = 2.0
 """How peaked :func:`clause_weights` is: weight ``exp(-s d^2)`` at ``d`` clause-lengths from a clause's centre."""
 
 
 LATENT_FEATURES = 6
-OBJECTIVES = ("regression", "flow")
-"""Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
-network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
-LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False}
-"""What a stored model config that lacks a key was trained with: configs saved before clause input
-have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
-motion clock no ``clock``."""
 SMOOTH_TAPS = 5
 """Frames the flow model's output filter spans (``motion_smooth``)."""
 TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
-
-
-def default_action_vocabulary(num_actions: int) -> List[str]:
-    """The procedural data's action names when their count fits, else ``action_0 ...`` (a custom vocabulary).
-
-    >>> default_action_vocabulary(64)[:3], default_action_vocabulary(2)
-    (['stand', 'walk', 'walk_backwards'], ['action_0', 'action_1'])
-    """
-    from ..data_gen.actions import ACTIONS
-
-    return list(ACTIONS) if len(ACTIONS) == num_actions else [f"action_{i}" for i in range(num_actions)]
 
 
 def time_features(time: torch.Tensor) -> torch.Tensor:
@@ -224,40 +204,21 @@ class StickFigureTransformer(
         clock: Optional[bool] = None,
     ) -> None:
         super().__init__()
-        if d_model % nhead:
-            raise ConfigError(f"d_model={d_model} is not divisible by nhead={nhead}")
-        if max_frames % frames_per_token:
-            raise ConfigError(f"max_frames={max_frames} is not a multiple of frames_per_token={frames_per_token}")
-        if dim_feedforward is None:
-            variant = variant_for_shape(d_model, nhead, num_layers)
-            dim_feedforward = variant.dim_feedforward if variant else 4 * d_model
-        self.config: Dict[str, Any] = dict(
+        # The keyword signature is what the Hub mixin records in config.json; the config checks it and
+        # derives what was left to derive (the FFN width, the action names, the clock).
+        self.config = ModelConfig(
             input_dim=input_dim, d_model=d_model, nhead=nhead, num_layers=num_layers, output_dim=output_dim,
             embedding_dim=embedding_dim, num_actions=num_actions, dim_feedforward=dim_feedforward,
             max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
-            objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale,
+            objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale, fps=fps,
+            action_vocabulary=action_vocabulary, clock=clock,
         )
-        if action_vocabulary is None:
-            action_vocabulary = default_action_vocabulary(num_actions)
-        action_vocabulary = [str(name) for name in action_vocabulary]
-        if len(action_vocabulary) != num_actions:
-            raise ConfigError(f"action_vocabulary names {len(action_vocabulary)} actions but num_actions={num_actions}")
-        if clock is None:
-            clock = objective == "flow"
-        if clock and objective != "flow":
-            raise ConfigError("clock=True needs objective='flow' (the sampler predicts the cadence in its first step)")
-        self.config.update(fps=fps, action_vocabulary=action_vocabulary, clock=bool(clock))
-        self.clock = bool(clock)
+        dim_feedforward = self.config.dim_feedforward
+        self.clock = self.config.clock
         """Whether the network reads the motion clock (:mod:`..model.clock`) and predicts cadence."""
-        self.fps, self.action_vocabulary = fps, tuple(action_vocabulary)
+        self.fps, self.action_vocabulary = fps, tuple(self.config.action_vocabulary)
         """The model's contract: frames per second of its clips and the names of its action ids, in order."""
-        if objective not in OBJECTIVES:
-            raise ConfigError(f"objective={objective!r}: choose one of {', '.join(OBJECTIVES)}")
-        if sample_steps < 1:
-            raise ConfigError(f"sample_steps={sample_steps}: the flow sampler needs at least 1 step")
-        if max_clauses < 0:
-            raise ConfigError(f"max_clauses={max_clauses}: give 0 (sentence vector only) or more")
         self.text_encoder = text_encoder
         """Identity of the text encoder the weights were trained with (None: not recorded)."""
         self.frames_per_token = frames_per_token
@@ -459,6 +420,28 @@ class StickFigureTransformer(
         model.to(map_location)
         model.eval()
         return model
+
+    @classmethod
+    def from_config(cls, config: ModelConfig) -> "StickFigureTransformer":
+        """A fresh model with the settings ``config`` holds.
+
+        >>> StickFigureTransformer.from_config(ModelConfig(d_model=64, nhead=4, num_layers=1)).config.d_model
+        64
+        """
+        return cls(**config.to_dict())
+
+    @classmethod
+    def from_variant(cls, name: str, **overrides: Any) -> "StickFigureTransformer":
+        """A fresh model of the published variant ``name`` (``small``, ``medium``, ``large``), by name.
+
+        ``overrides`` change settings the variant table leaves open (``objective``, ``text_encoder``...).
+
+        >>> StickFigureTransformer.from_variant("medium").config == StickFigureTransformer(
+        ...     input_dim=20, d_model=384, nhead=12, num_layers=8, output_dim=20, embedding_dim=1024,
+        ...     num_actions=64).config
+        True
+        """
+        return cls.from_config(ModelConfig.from_variant(name, **overrides))
 
     def num_parameters(self) -> int:
         """Parameters only (buffers such as ``feature_mean`` are not counted)."""

@@ -148,18 +148,16 @@ def model_facts(pipe, source: Optional[ModelSource] = None) -> ModelFacts:
     >>> model_facts(pipe).markdown().startswith("| |")  # doctest: +SKIP
     True
     """
-    from ..model.variants import variant_for_shape
-
     model, config = pipe.model, pipe.model.config
-    shape = variant_for_shape(config["d_model"], config["nhead"], config["num_layers"])
-    variant = shape.name if shape else f"custom (d_model {config['d_model']}, {config['num_layers']} layers)"
+    named = config.variant
+    variant = named.name if named else f"custom (d_model {config.d_model}, {config.num_layers} layers)"
     if source is None:  # a pipeline loaded elsewhere: a Hub download records its commit
         source = (ModelSource(repo_id=pipe.model_id, revision=pipe.revision) if pipe.commit
                   else ModelSource.local(pipe.model_id or "(in memory)"))
     facts = ModelFacts(
         source=source.label, variant=variant, parameters=sum(p.numel() for p in model.parameters()),
-        text_encoder=pipe.encoder.identity, fps=pipe.fps, clip_seconds=config["max_frames"] / pipe.fps,
-        max_actors=config["max_actors"], objective=str(config.get("objective", "regression")),
+        text_encoder=pipe.encoder.identity, fps=pipe.fps, clip_seconds=config.max_frames / pipe.fps,
+        max_actors=config.max_actors, objective=config.objective,
         revision=pipe.revision if source.repo_id else None, commit=pipe.commit,
     )
     card, version = _card_and_version(source)

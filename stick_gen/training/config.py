@@ -31,7 +31,8 @@ from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optio
 import yaml
 
 from ..errors import ConfigError
-from ..model.variants import VARIANTS, variant_for_shape
+from ..model.config import ModelConfig, model_config_types, reject_unknown_keys
+from ..model.variants import VARIANTS
 from ..resources import load_yaml, resource_path
 
 T = TypeVar("T")
@@ -168,7 +169,7 @@ class FinetuneSection(_Typed):
 class TrainConfig(_Typed):
     variant: Optional[str] = None
     model: Dict[str, Any] = field(default_factory=dict)
-    """StickFigureTransformer constructor arguments, typed by the constructor's own annotations."""
+    """StickFigureTransformer constructor arguments: the keys given, typed and checked by :class:`ModelConfig`."""
     text_encoder: str = "minilm"
     data: DataSection = field(default_factory=DataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
@@ -185,10 +186,6 @@ class TrainConfig(_Typed):
 
 class _Mismatch(Exception):
     """A value does not fit a type; ``args`` = (dotted key, value, expected)."""
-
-
-class _Unknown(Exception):
-    """A section has keys it does not know; ``args`` = (section, unknown keys, known keys)."""
 
 
 _REPR = reprlib.Repr()
@@ -333,32 +330,25 @@ def _build(cls: Type[T], raw: Any, where: str) -> T:
     if not isinstance(raw, Mapping):
         raise _Mismatch(where or "top level", raw, "mapping")
     known = _keys(cls)
-    unknown = [k for k in raw if k not in known]
-    if unknown:
-        raise _Unknown(where, unknown, list(known))
+    reject_unknown_keys(raw, known, source=where)
     prefix = f"{where}." if where else ""
     return cls(**{name: _coerce(value, known[name], prefix + name) for name, value in raw.items()})
 
 
 def _model_types() -> Dict[str, Any]:
-    """The model section's keys and types: StickFigureTransformer's constructor annotations, with
-    sizes at least 1 (``max_clauses`` at least 0) and ``dropout`` in [0, 1)."""
-    from ..model.transformer import StickFigureTransformer
-
-    hints = typing.get_type_hints(StickFigureTransformer.__init__)
+    """The model section's keys and types: :class:`ModelConfig`'s, with sizes at least 1 (``max_clauses``
+    at least 0) and ``dropout`` in [0, 1). :meth:`ModelConfig.from_dict` checks its own bounds afterwards."""
+    hints = model_config_types()
     bounded = {int: PositiveInt, Optional[int]: Optional[PositiveInt], float: NonNegativeFloat}
     special = {"max_clauses": NonNegativeInt, "dropout": Probability}
-    return {name: special.get(name, bounded.get(hints.get(name, Any), hints.get(name, Any)))
-            for name in StickFigureTransformer._hub_mixin_init_parameters if name != "self"}
+    return {name: special.get(name, bounded.get(hint, hint)) for name, hint in hints.items()}
 
 
 def _typed(raw: Any) -> TrainConfig:
     """``raw`` as a TrainConfig with every value (the model section's too) coerced to its type."""
     config = _build(TrainConfig, raw, "")
     params = _model_types()
-    unknown = [k for k in config.model if k not in params]
-    if unknown:
-        raise _Unknown("model", unknown, list(params))
+    reject_unknown_keys(config.model, params, source="model")
     config.model = {name: _coerce(value, params[name], f"model.{name}") for name, value in config.model.items()}
     return config
 
@@ -374,11 +364,8 @@ def parse_config(raw: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
     except _Mismatch as err:
         key, value, expected = err.args
         raise ConfigError(f"{source}: {key} = {_show(value)}: expected {expected}") from None
-    except _Unknown as err:
-        where, unknown, known = err.args
-        shown = ", ".join(_show(k, 40) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise ConfigError(f"{source}: {where + ': ' if where else ''}unknown key(s) {shown}; "
-                          f"known keys: {', '.join(known)}") from None
+    except ConfigError as err:  # an unknown key
+        raise ConfigError(f"{source}: {err}") from None
     config.source = source
     if config.variant is not None:
         if config.variant not in VARIANTS:
@@ -389,10 +376,9 @@ def parse_config(raw: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
                 raise ConfigError(f"{source}: model.{key}={config.model[key]} but the {v.name} variant has "
                                   f"{getattr(v, key)}; fix the value or drop 'variant'")
             config.model.setdefault(key, getattr(v, key))
-    elif variant_for_shape(config.model.get("d_model", 0), config.model.get("nhead", 0),
-                           config.model.get("num_layers", 0)):
-        config.variant = variant_for_shape(config.model["d_model"], config.model["nhead"],
-                                           config.model["num_layers"]).name
+    model = ModelConfig.from_dict(config.model, source=f"{source}: model")
+    if config.variant is None and model.variant is not None and {"d_model", "nhead", "num_layers"} <= set(config.model):
+        config.variant = model.variant.name
     return config
 
 

@@ -307,7 +307,7 @@ def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], e
             raise ConfigError(f"{config.source}: model section {clash} (config, checkpoint) does not match "
                               f"the checkpoint {init_from}")
     model.text_encoder = encoder_identity
-    model.config["text_encoder"] = encoder_identity
+    model.config.text_encoder = encoder_identity
     return model, base_info
 
 
