@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from tests.test_studio_support import VERSION, chromium_path, small_model, studio  # noqa: F401 (fixtures)
+from .studio_support import VERSION, chromium_path
 
 PLAYABLE = "(sel) => { const v = document.querySelector(sel); return !!v && v.readyState >= 2 && v.videoWidth > 0; }"
 SCREENSHOT = os.environ.get("STICK_GEN_STUDIO_SCREENSHOT")
