@@ -8,6 +8,7 @@ import torch
 
 from stick_gen.inference.clauses import PromptVectors
 from stick_gen.inference.sampler import flow_times, sample_features, sample_scenes
+from stick_gen.model.transformer import StickFigureTransformer
 
 from .support import tiny_transformer
 
