@@ -7,7 +7,7 @@ import torch
 from stick_gen.model.transformer import StickFigureTransformer
 
 TINY_SHAPE = {"d_model": 64, "nhead": 4, "num_layers": 2, "dim_feedforward": 128}
-"""The tests' tiny model: no published variant, a few hundred thousand parameters, quick on a CPU."""
+"""The tests' tiny model: no published variant, about 200K parameters, quick on a CPU."""
 
 
 def tiny_transformer(seed: int = 0, **overrides) -> StickFigureTransformer:
