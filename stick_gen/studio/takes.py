@@ -224,8 +224,8 @@ def file_stem(prompt: str, seed: Optional[int]) -> str:
 def action_labels(anim) -> str:
     """Markdown: each actor, in its colour, with its actions and when they happen.
 
-    >>> print(action_labels(anim))  # doctest: +SKIP
-    **Actor 1** (blue): walk 0.0-4.2 s, wave 4.2-10.0 s
+    >>> print(action_labels(anim))
+    <span style="color:#1f4e9c">&#9632;</span> **Actor 1**: throw 0.0-10.0 s
     """
     from ..inference.render import actor_colour
 
@@ -243,7 +243,8 @@ def encode_preview(anim, path: Path, size: int = DEFAULT_SIZE) -> Path:
     """The preview: ``anim`` as the MP4 writer draws it (labels, actors, ball as in every export), encoded
     with x264's fastest preset (:data:`PREVIEW_ENCODER`) into an H.264 MP4, which browsers play.
 
-    >>> encode_preview(anim, Path("preview.mp4"), size=384)  # doctest: +SKIP
+    >>> encode_preview(anim, Path("preview.mp4"), size=384)
+    PosixPath('preview.mp4')
     """
     from ..inference.render.writers.mp4 import render_mp4
 
