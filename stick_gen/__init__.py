@@ -1,7 +1,7 @@
 """stick-gen: text to stick-figure animation, published to the Hugging Face Hub.
 
 >>> import stick_gen
->>> stick_gen.__version__  # doctest: +SKIP
+>>> stick_gen.__version__
 '0.1.0'
 """
 

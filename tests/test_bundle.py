@@ -32,10 +32,8 @@ from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.resources import resource_path
 
 from .spec_snippets import python_block_after, replace_download, spec_text
-from .test_push_support import (
+from .push_support import (
     REPO_ROOT,
-    checkout,  # noqa: F401 - fixture
-    hub,  # noqa: F401 - fixture
     make_model,
     push_args,
     write_lora,
@@ -203,7 +201,7 @@ def test_a_checkpoint_replaced_after_validation_is_not_copied(tmp_path):
 def test_config_yaml_is_what_the_checkpoint_was_trained_with(tmp_path):
     from stick_gen.model.checkpoint import save_training_checkpoint
 
-    from .test_push_support import make_model
+    from .push_support import make_model
 
     path = tmp_path / "demo.pt"
     model = make_model("small")
@@ -392,7 +390,7 @@ def test_lora_bundle_holds_adapters_only_in_peft_format(tmp_path):
     config = yaml.safe_load((bundle.directory / "config.yaml").read_text())
     assert config["lora"]["r"] == 6 and config["lora"]["adapter_parameters"] == 156_672
     assert config["finetune"]["base_model"] == {"repo_id": "GesturaAI/stick-gen-small", "variant": "small"}
-    from .test_push_support import make_model
+    from .push_support import make_model
 
     plain_base = make_model("small", seed=2)  # the base write_lora adapted, without adapters
     merged = PeftModel.from_pretrained(plain_base, str(bundle.directory)).merge_and_unload().eval()

@@ -18,10 +18,8 @@ from stick_gen.hub.naming import card_name
 from stick_gen.hub.validate import check_card
 from stick_gen.model.variants import VARIANTS, get_variant
 
-from .test_push_support import (
+from .push_support import (
     REPO_ROOT,
-    checkout,  # noqa: F401 - fixture
-    hub,  # noqa: F401 - fixture
     push_args,
     write_lora,
     write_pretrained,

@@ -20,6 +20,8 @@ from stick_gen.model.checkpoint import (
 from stick_gen.model.errors import CheckpointError, UnsafeCheckpointError
 from stick_gen.model.transformer import StickFigureTransformer
 
+from .support import tiny_transformer
+
 
 def _outputs(model):
     torch.manual_seed(1)
@@ -52,7 +54,7 @@ def test_checkpoint_from_before_clause_input_loads_without_it(tiny_model, tmp_pa
     raw = torch.load(save_training_checkpoint(tmp_path / "new.pt", tiny_model), weights_only=True)
     assert raw["model_config"]["max_clauses"] == 8  # recorded since clause input exists
     # what an older checkpoint looked like: no clause gate, no max_clauses in its config
-    old = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128, max_clauses=0)
+    old = tiny_transformer(max_clauses=0)
     raw = torch.load(save_training_checkpoint(tmp_path / "old.pt", old), weights_only=True)
     del raw["model_config"]["max_clauses"]
     torch.save(raw, tmp_path / "old.pt")
@@ -61,7 +63,7 @@ def test_checkpoint_from_before_clause_input_loads_without_it(tiny_model, tmp_pa
     # a file without any config (the spec's pytorch_model.bin): read off its tensors
     torch.save(tiny_model.state_dict(), tmp_path / "plain.bin")
     assert load_model(tmp_path / "plain.bin")[0].config["max_clauses"] == 8
-    without = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128, max_clauses=0)
+    without = tiny_transformer(max_clauses=0)
     torch.save(without.state_dict(), tmp_path / "plain_old.bin")
     assert load_model(tmp_path / "plain_old.bin")[0].config["max_clauses"] == 0
 

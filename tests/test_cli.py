@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 import stick_gen
 from stick_gen.cli import main
 from stick_gen.testing.local_hub import LocalHub, hub_environment
 
-from .test_push_support import BOT_TOKEN, OTHER_TOKEN, users
+from .push_support import BOT_TOKEN, OTHER_TOKEN, users
+from .support import tiny_transformer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = (REPO_ROOT / "pyproject.toml").read_text()
@@ -87,12 +87,9 @@ def test_the_block_works(blocked):
 
 def test_minilm_and_generate_run_without_transformers_or_imageio(tmp_path):
     """The default path (MiniLM embedding, `stick-gen generate` to GIF and MP4) never imports them."""
-    torch.manual_seed(0)
     from stick_gen.model.checkpoint import save_training_checkpoint
-    from stick_gen.model.transformer import StickFigureTransformer
 
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128,
-                                   text_encoder="minilm-l6-v2/lift1024-v1").eval()
+    model = tiny_transformer(text_encoder="minilm-l6-v2/lift1024-v1")
     checkpoint = save_training_checkpoint(tmp_path / "best_model.pt", model)
     script = BLOCK + (
         "from stick_gen.inference.text_encoder import load_text_encoder\n"

@@ -12,7 +12,8 @@ from stick_gen.data_gen.synth import synthesize_actor
 from stick_gen.inference.sampler import clock_for, sample_features
 from stick_gen.model.clock import CLOCK_DIM, clock_features, integrate_clock, motion_clock
 from stick_gen.model.pose import JOINT_SLOTS, pose_to_features
-from stick_gen.model.transformer import StickFigureTransformer
+
+from .support import tiny_transformer
 
 
 def _clip(actions, seed: int, **fixed: float):
@@ -84,8 +85,7 @@ def test_clock_features_and_integration():
 
 
 def test_a_flow_model_reads_its_clock_and_an_old_config_has_none():
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128).eval()
+    model = tiny_transformer()
     assert model.clock and model.config["clock"] is True
     text, z = torch.randn(2, 1024), torch.rand(2, 16)
     noisy, time = torch.randn(2, 250, 20), torch.full((2,), 0.5)
@@ -97,17 +97,16 @@ def test_a_flow_model_reads_its_clock_and_an_old_config_has_none():
     # rows of zeros are "unknown", the same as no clock
     unknown = model(text, z, noisy_motion=noisy, time=time, clock=torch.zeros(2, 250, CLOCK_DIM))
     assert torch.allclose(unknown.motion, without.motion, atol=1e-6)
-    assert not StickFigureTransformer(d_model=64, nhead=4, num_layers=1, objective="regression").clock
+    assert not tiny_transformer(num_layers=1, objective="regression").clock
     with pytest.raises(Exception, match="clock=True needs objective='flow'"):
-        StickFigureTransformer(d_model=64, nhead=4, num_layers=1, objective="regression", clock=True)
-    old = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, clock=False)
+        tiny_transformer(num_layers=1, objective="regression", clock=True)
+    old = tiny_transformer(num_layers=1, clock=False)
     assert not hasattr(old, "clock_in") and old(text, z).cadence is None
 
 
 def test_the_sampler_drives_the_model_with_the_cadence_it_predicts():
     """After the first step every step reads the clock integrated from the first step's cadence."""
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, dim_feedforward=128).eval()
+    model = tiny_transformer(num_layers=1)
     with torch.no_grad():
         model.cadence_head.weight.zero_()
         model.cadence_head.bias.fill_(2.0)  # every frame: 2 Hz
@@ -154,8 +153,7 @@ def test_long_animations_share_one_clock_over_all_windows():
     from stick_gen.inference.sampler import sample_windows
     from stick_gen.inference.timeline import plan_windows
 
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=1, dim_feedforward=128).eval()
+    model = tiny_transformer(num_layers=1)
     with torch.no_grad():
         model.cadence_head.weight.zero_()
         model.cadence_head.bias.fill_(1.5)

@@ -132,28 +132,6 @@ TINY_EVALUATOR = dict(embed_dim=16, channels=32, text_hidden=64, steps=40, batch
 
 
 @pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    """A real dataset of 70 scenes: about half train, half test (the test split needs 32 different texts), no val."""
-    from stick_gen.data_gen.dataset import write_dataset
-
-    return write_dataset(tmp_path_factory.mktemp("data") / "stick-gen", 70, seed=0, splits=(0.5, 0.0, 0.5),
-                         progress=False)
-
-
-@pytest.fixture(scope="module")
-def untrained_checkpoint(tmp_path_factory):
-    """An untrained tiny model saved as a training checkpoint, recording the hashing text encoder."""
-    from stick_gen.inference.text_encoder import HASHING_IDENTITY
-    from stick_gen.model.checkpoint import save_training_checkpoint
-    from stick_gen.model.transformer import StickFigureTransformer
-
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128,
-                                   text_encoder=HASHING_IDENTITY)
-    return save_training_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", model)
-
-
-@pytest.fixture(scope="module")
 def evaluation(tiny_data, untrained_checkpoint, tmp_path_factory):
     from stick_gen.evaluation.evaluate import evaluate
     from stick_gen.evaluation.evaluator import EvaluatorConfig
@@ -186,7 +164,7 @@ def test_evaluate_writes_every_metric_for_model_and_real_motion(evaluation):
             assert low <= value + 1e-9 and value <= high + 1e-9, key
     real = written["real"]
     assert real["pose_mse"] == 0.0 and real["temporal_consistency"] == 0.0
-    # the frozen motion classifier (trained on only 35 scenes here) recognises real motion, not untrained output
+    # the frozen motion classifier (trained on only 60 scenes here) recognises real motion, not untrained output
     assert real["action_accuracy"] > 40.0 and written["model"]["action_accuracy"] < real["action_accuracy"] - 20
     for key in ("amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety"):
         assert real[key] == 1.0 and written["model"][key] > 0.0, key
@@ -271,6 +249,9 @@ def test_each_bad_input_is_one_clear_error_and_writes_nothing(problem, tiny_data
     elif problem == "unknown split":
         split, expected, match = "testing", DataError, "unknown split 'testing'"
     elif problem == "empty split":
+        from stick_gen.data_gen.dataset import write_dataset
+
+        data = write_dataset(tmp_path / "no-val", 4, splits=(0.5, 0.0, 0.5), progress=False)
         split, expected, match = "val", DataError, "holds no scenes"
     elif problem == "lora only":
         from stick_gen.training.lora import apply_lora, save_lora_checkpoint

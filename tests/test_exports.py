@@ -23,7 +23,7 @@ from stick_gen.inference.animation import load_motion, save_motion
 from stick_gen.inference.render import FORMATS, REGISTRY, FrameDrawer, format_for, save_animation
 from stick_gen.inference.render.writers.openpose import BODY_18, COLOURS, LIMBS
 from stick_gen.model.errors import GenerationError
-from stick_gen.model.pose import JOINT_SLOTS, JOINTS, joints_to_pose
+from stick_gen.model.pose import JOINT_SLOTS, joints_to_pose
 
 from .test_render import make_anim, pass_scene, standing, walker
 

@@ -35,25 +35,16 @@ from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.model.variants import VARIANTS
 from stick_gen.testing.local_hub import LocalHub, hub_environment
 
+from .support import tiny_transformer
+
 BOT_TOKEN = "hf_hostile0bot0token0abcdefghijklmnopq"
 REPO = "GesturaAI/stick-gen-tiny"
-
-
-def tiny_model() -> StickFigureTransformer:
-    torch.manual_seed(0)
-    return StickFigureTransformer(d_model=32, nhead=2, num_layers=1, dim_feedforward=64,
-                                  text_encoder="hashing-1024-v1").eval()
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory) -> Path:
-    return save_training_checkpoint(tmp_path_factory.mktemp("ckpt") / "best_model.pt", tiny_model())
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("saved") / "model"
-    tiny_model().save_pretrained(folder)
+    tiny_transformer(text_encoder="hashing-1024-v1").save_pretrained(folder)
     return folder
 
 
@@ -88,10 +79,10 @@ def test_checkpoint_is_always_a_local_path(tmp_path, monkeypatch, capsys, value)
     (["--prompts", "p.txt", "--output-dir", "out", "-o", "x.gif"], "not -o"),
     (["--prompts", "p.txt", "--output-dir", "out", "--batch-size", "0"], "--batch-size 0"),
 ])
-def test_bad_values_are_one_line(tmp_path, monkeypatch, capsys, checkpoint, argv_tail, message):
+def test_bad_values_are_one_line(tmp_path, monkeypatch, capsys, untrained_checkpoint, argv_tail, message):
     monkeypatch.chdir(tmp_path)
     Path("p.txt").write_text("a person waves\n")
-    err = one_line_error(capsys, ["generate", *argv_tail, "--checkpoint", str(checkpoint)])
+    err = one_line_error(capsys, ["generate", *argv_tail, "--checkpoint", str(untrained_checkpoint)])
     assert message in err
     assert sorted(os.listdir(tmp_path)) == ["p.txt"]
 
@@ -102,17 +93,17 @@ def test_bad_values_are_one_line(tmp_path, monkeypatch, capsys, checkpoint, argv
     (b"\n\n   \n", "holds no prompts"),
     (b"a person waves\n" + b"x" * 100_001 + b"\n", "line 2 is 100,001 characters"),
 ])
-def test_bad_prompts_files_are_one_line_naming_the_file(tmp_path, capsys, checkpoint, content, message):
+def test_bad_prompts_files_are_one_line_naming_the_file(tmp_path, capsys, untrained_checkpoint, content, message):
     prompts = tmp_path / "prompts.txt"
     prompts.write_bytes(content)
     err = one_line_error(capsys, ["generate", "--prompts", str(prompts), "--output-dir", str(tmp_path / "out"),
-                                  "--checkpoint", str(checkpoint)])
+                                  "--checkpoint", str(untrained_checkpoint)])
     assert message in err and "prompts.txt" in err
     assert not (tmp_path / "out").exists()
 
 
-def test_debug_is_accepted_after_the_command(tmp_path, capsys, checkpoint):
-    argv = ["generate", "", "-o", str(tmp_path / "x.gif"), "--checkpoint", str(checkpoint)]
+def test_debug_is_accepted_after_the_command(tmp_path, capsys, untrained_checkpoint):
+    argv = ["generate", "", "-o", str(tmp_path / "x.gif"), "--checkpoint", str(untrained_checkpoint)]
     assert main(argv) == 1
     with pytest.raises(GenerationError, match="empty"):  # --debug: the traceback is wanted
         main([*argv, "--debug"])
@@ -124,19 +115,20 @@ def test_debug_is_accepted_after_the_command(tmp_path, capsys, checkpoint):
 
 
 @pytest.mark.parametrize("prompt", ["!!! ?? ...", "\U0001F389\U0001F57A", "-- :) --"])
-def test_a_prompt_without_words_warns_that_nothing_was_understood(tmp_path, capsys, checkpoint, prompt):
-    assert main(["generate", prompt, "-o", str(tmp_path / "x.motion"), "--checkpoint", str(checkpoint),
+def test_a_prompt_without_words_warns_that_nothing_was_understood(tmp_path, capsys, untrained_checkpoint, prompt):
+    assert main(["generate", prompt, "-o", str(tmp_path / "x.motion"), "--checkpoint", str(untrained_checkpoint),
                  "--duration", "1"]) == 0
     err = capsys.readouterr().err
     assert "nothing in the prompt" in err and "was understood" in err
     assert (tmp_path / "x.motion").is_file()
 
 
-def test_long_cjk_prompts_get_short_unique_names(tmp_path, capsys, checkpoint):
+def test_long_cjk_prompts_get_short_unique_names(tmp_path, capsys, untrained_checkpoint):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("走" * 100 + "\n" + "走" * 100 + "\na person waves\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["generate", "--prompts", str(prompts), "--output-dir", str(out), "--checkpoint", str(checkpoint),
+    assert main(["generate", "--prompts", str(prompts), "--output-dir", str(out),
+                 "--checkpoint", str(untrained_checkpoint),
                  "--format", "motion", "--duration", "1"]) == 0
     names = sorted(os.listdir(out))
     assert len(names) == 3 and names[2] == "003_a_person_waves.motion"
@@ -144,7 +136,7 @@ def test_long_cjk_prompts_get_short_unique_names(tmp_path, capsys, checkpoint):
     assert all(len(name.encode("utf-8")) < 255 for name in names)
 
 
-def test_batch_outputs_are_written_as_each_batch_is_made(tmp_path, monkeypatch, capsys, checkpoint):
+def test_batch_outputs_are_written_as_each_batch_is_made(tmp_path, monkeypatch, capsys, untrained_checkpoint):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("".join(f"a person waves number {i}\n" for i in range(7)))
     out = tmp_path / "out"
@@ -158,14 +150,16 @@ def test_batch_outputs_are_written_as_each_batch_is_made(tmp_path, monkeypatch, 
         return original(self, batch, *args, **kwargs)
 
     monkeypatch.setattr(StickGenPipeline, "__call__", spy)
-    assert main(["generate", "--prompts", str(prompts), "--output-dir", str(out), "--checkpoint", str(checkpoint),
+    assert main(["generate", "--prompts", str(prompts), "--output-dir", str(out),
+                 "--checkpoint", str(untrained_checkpoint),
                  "--format", "motion", "--duration", "1", "--batch-size", "3"]) == 1
     assert [size for size, _ in calls] == [3, 3, 1]
     assert len(calls[1][1]) == 3 and len(calls[2][1]) == 6  # the first batches were on disk before the next
     assert len(os.listdir(out)) == 6  # and stay there when a later batch fails
 
 
-def test_thousands_of_prompts_in_bounded_batches_with_a_progress_bar(tmp_path, monkeypatch, capsys, checkpoint):
+def test_thousands_of_prompts_in_bounded_batches_with_a_progress_bar(tmp_path, monkeypatch, capsys,
+                                                                     untrained_checkpoint):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("".join(f"person {i} waves\n" for i in range(1000)))
     out = tmp_path / "out"
@@ -178,7 +172,7 @@ def test_thousands_of_prompts_in_bounded_batches_with_a_progress_bar(tmp_path, m
 
     monkeypatch.setattr(StickGenPipeline, "__call__", spy)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    common = ["--checkpoint", str(checkpoint), "--format", "motion", "--duration", "0.2", "--actors", "1"]
+    common = ["--checkpoint", str(untrained_checkpoint), "--format", "motion", "--duration", "0.2", "--actors", "1"]
     assert main(["generate", "--prompts", str(prompts), "--output-dir", str(out), *common, "--batch-size", "300"]) == 0
     assert sizes == [300, 300, 300, 100]
     names = sorted(os.listdir(out))
@@ -192,9 +186,10 @@ def test_thousands_of_prompts_in_bounded_batches_with_a_progress_bar(tmp_path, m
     assert "2/2" not in capsys.readouterr().err
 
 
-def test_a_10000_character_prompt_is_read_to_the_encoder_limit_with_one_warning_line(tmp_path, capsys, checkpoint):
+def test_a_10000_character_prompt_is_read_to_the_encoder_limit_with_one_warning_line(tmp_path, capsys,
+                                                                                    untrained_checkpoint):
     prompt = ("a person walks forward and waves " * 400)[:10_000]
-    assert main(["generate", prompt, "-o", str(tmp_path / "long.gif"), "--checkpoint", str(checkpoint),
+    assert main(["generate", prompt, "-o", str(tmp_path / "long.gif"), "--checkpoint", str(untrained_checkpoint),
                  "--size", "64", "--duration", "1", "--actors", "1"]) == 0
     err = capsys.readouterr().err
     assert "reads at most 256" in err
@@ -330,7 +325,7 @@ def test_non_utf8_config_json_is_one_line(tmp_path, capsys, model_dir):
 
 @pytest.mark.parametrize("changes, message", BAD_CONFIGS[:3])
 def test_a_training_checkpoint_with_a_bad_config_is_refused_unbuilt(tmp_path, capsys, changes, message):
-    model = tiny_model()
+    model = tiny_transformer(text_encoder="hashing-1024-v1")
     path = save_training_checkpoint(tmp_path / "best_model.pt", model,
                                     extra={"model_config": {**model.config, **changes}})
     with pytest.raises(CheckpointError, match="best_model.pt"):
@@ -340,7 +335,7 @@ def test_a_training_checkpoint_with_a_bad_config_is_refused_unbuilt(tmp_path, ca
 
 
 def test_weights_that_claim_thousands_of_layers_are_refused_unbuilt(tmp_path):
-    state = tiny_model().state_dict()
+    state = tiny_transformer(text_encoder="hashing-1024-v1").state_dict()
     state["blocks.99999.attn_out.bias"] = torch.zeros(1)  # a tiny tensor with a huge layer number
     torch.save(state, tmp_path / "plain.bin")
     with pytest.raises(CheckpointError, match="num_layers=100000 is out of range"):
@@ -352,7 +347,7 @@ def test_every_real_config_passes_the_check(tmp_path, saved):
         config = {"d_model": variant.d_model, "nhead": variant.nhead, "num_layers": variant.num_layers}
         assert check_model_config(config) == config
         assert abs(estimated_parameters(config) / variant.params - 1) < 0.05
-    model = tiny_model()
+    model = tiny_transformer(text_encoder="hashing-1024-v1")
     assert check_model_config(model.config) == model.config
     assert abs(estimated_parameters(model.config) / model.num_parameters() - 1) < 0.05
     assert MAX_MODEL_PARAMETERS == 4 * VARIANTS["large"].params

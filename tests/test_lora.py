@@ -16,6 +16,8 @@ from stick_gen.training.lora import (
     save_lora_checkpoint,
 )
 
+from .support import tiny_transformer
+
 
 def _trained_adapter(base: StickFigureTransformer):
     torch.manual_seed(3)
@@ -71,6 +73,6 @@ def test_peft_export_loads_with_plain_peft(tiny_model, tmp_path):
 
 def test_adapter_on_wrong_base_is_refused(tiny_model, tmp_path):
     path = save_lora_checkpoint(tmp_path / "a.pth", _trained_adapter(tiny_model), base={"repo_id": "x/base"})
-    other = StickFigureTransformer(d_model=64, nhead=4, num_layers=3, dim_feedforward=128)
+    other = tiny_transformer(num_layers=3)
     with pytest.raises(Exception, match="num_layers=2"):
         merge_lora(path, other)

@@ -12,6 +12,7 @@ from stick_gen.model.transformer import StickFigureTransformer, actor_clause_mas
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
+from .support import tiny_transformer
 
 SPEC_CALLS = {
     "small": dict(input_dim=20, d_model=256, nhead=8, num_layers=6, output_dim=20, embedding_dim=1024, num_actions=64),
@@ -117,7 +118,7 @@ def test_clauses_in_another_order_give_another_motion(tiny_model):
     assert torch.allclose(tiny_model(text, z, clause_embeddings=padded, clause_mask=pad_mask).motion, forward,
                           atol=1e-6)
     # a model without clause input ignores them; too many clauses is a clear error
-    plain = StickFigureTransformer(d_model=32, nhead=4, num_layers=1, max_clauses=0).eval()
+    plain = tiny_transformer(max_clauses=0)
     assert torch.equal(plain(text, z, clause_embeddings=padded, clause_mask=pad_mask).motion, plain(text, z).motion)
     with pytest.raises(ConfigError, match="at most 8"):
         tiny_model(text, z, clause_embeddings=torch.randn(1, 9, 1024))
@@ -168,7 +169,7 @@ def test_from_pretrained_checks_config_json_before_building(tmp_path):
     from stick_gen.model.errors import CheckpointError
     from stick_gen.model.transformer import StickFigureTransformer
 
-    StickFigureTransformer(d_model=32, nhead=4, num_layers=1, dim_feedforward=64).save_pretrained(tmp_path)
+    tiny_transformer().save_pretrained(tmp_path)
     config = json.loads((tmp_path / "config.json").read_text())
     (tmp_path / "config.json").write_text(json.dumps({**config, "d_model": 16384, "num_layers": 48}))
     with pytest.raises(CheckpointError, match="d_model=16384 is out of range"):

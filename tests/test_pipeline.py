@@ -7,23 +7,15 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from stick_gen.cli import main
 from stick_gen.inference import StickGenPipeline
 from stick_gen.inference.animation import load_motion
-from stick_gen.model.checkpoint import save_training_checkpoint
+from stick_gen.model.checkpoint import load_model
 from stick_gen.model.pose import HIP_X, HIP_Y
-from stick_gen.model.transformer import StickFigureTransformer
 
-
-@pytest.fixture
-def untrained_checkpoint(tmp_path):
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128,
-                                   text_encoder="hashing-1024-v1").eval()
-    return model, save_training_checkpoint(tmp_path / "best_model.pt", model)
+from .support import tiny_transformer
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +39,9 @@ def walk_jump_model(tmp_path_factory):
 
 
 def test_loads_from_checkpoint_directory_and_snapshot(untrained_checkpoint, tmp_path):
-    model, path = untrained_checkpoint
+    path = untrained_checkpoint
     from_file = StickGenPipeline.from_pretrained(path)("a person waves", seed=3, num_actors=1)
-    model.save_pretrained(tmp_path / "saved")
+    load_model(path)[0].save_pretrained(tmp_path / "saved")
     from_dir = StickGenPipeline.from_pretrained(tmp_path / "saved")("a person waves", seed=3, num_actors=1)
     snapshot = tmp_path / "models--GesturaAI--x" / "snapshots" / "0123abc"  # a Hub repo laid out on disk
     snapshot.mkdir(parents=True)
@@ -61,7 +53,7 @@ def test_loads_from_checkpoint_directory_and_snapshot(untrained_checkpoint, tmp_
 
 
 def test_same_seed_same_output_other_seed_other_take(untrained_checkpoint):
-    _, path = untrained_checkpoint
+    path = untrained_checkpoint
     pipe = StickGenPipeline.from_pretrained(path)
     a, b = pipe("a person jumps", seed=1, num_actors=1), pipe("a person jumps", seed=1, num_actors=1)
     c = pipe("a person jumps", seed=2, num_actors=1)
@@ -72,7 +64,7 @@ def test_same_seed_same_output_other_seed_other_take(untrained_checkpoint):
 def test_batch_and_multi_actor_scene(untrained_checkpoint):
     from stick_gen.data_gen.latents import SCENE
 
-    _, path = untrained_checkpoint
+    path = untrained_checkpoint
     pipe = StickGenPipeline.from_pretrained(path)
     scenes = pipe(["Two people playing catch", "a person waves"], seed=0, num_actors=2, duration_s=4)
     assert [s.num_actors for s in scenes] == [2, 2] and scenes[0].num_frames == 100
@@ -86,7 +78,7 @@ def test_batch_and_multi_actor_scene(untrained_checkpoint):
 def test_bad_requests_are_clear_errors(untrained_checkpoint):
     from stick_gen.model.errors import GenerationError
 
-    _, path = untrained_checkpoint
+    path = untrained_checkpoint
     pipe = StickGenPipeline.from_pretrained(path)
     with pytest.raises(GenerationError, match="empty"):
         pipe("   ")
@@ -101,16 +93,16 @@ def test_bad_requests_are_clear_errors(untrained_checkpoint):
 def test_other_encoder_is_refused(tmp_path):
     from stick_gen.model.errors import EncoderMismatchError
 
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128,
-                                   text_encoder="hashing-1024-v1")
     from stick_gen.inference.text_encoder import load_text_encoder
+
+    model = tiny_transformer(text_encoder="hashing-1024-v1")
 
     with pytest.raises(EncoderMismatchError):
         StickGenPipeline(model, encoder=load_text_encoder("minilm"))
 
 
 def test_generate_command_writes_every_format(untrained_checkpoint, tmp_path, capsys):
-    _, path = untrained_checkpoint
+    path = untrained_checkpoint
     for ext in ("gif", "mp4", "png", "motion"):
         target = tmp_path / f"walk.{ext}"
         assert main(["generate", "A person walks forward and waves", "-o", str(target), "--checkpoint", str(path),
@@ -123,7 +115,7 @@ def test_generate_command_writes_every_format(untrained_checkpoint, tmp_path, ca
 
 
 def test_generate_batch_and_errors(untrained_checkpoint, tmp_path, capsys):
-    _, path = untrained_checkpoint
+    path = untrained_checkpoint
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("a person waves\n\nTwo people playing catch\n")
     out = tmp_path / "out"

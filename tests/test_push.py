@@ -22,14 +22,12 @@ from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.training.lora import lora_parameter_count
 
 from .spec_snippets import SPEC_MISSING, bash_commands, python_block_after, requires_spec
-from .test_push_support import (
+from .push_support import (
     BOT_TOKEN,
     OTHER_TOKEN,
     SPEC_TOKEN,
     all_text_of,
-    checkout,  # noqa: F401 - fixture
     commits_on,
-    hub,  # noqa: F401 - fixture
     lfs_puts,
     make_checkpoint_for,
     push_args,

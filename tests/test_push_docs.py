@@ -21,7 +21,7 @@ import torch
 from stick_gen.model.transformer import StickFigureTransformer
 
 from .spec_snippets import code_blocks, project_doc, shell_lines
-from .test_push_support import REPO_ROOT, hub, run_command, write_lora, write_pretrained  # noqa: F401 - fixture
+from .push_support import REPO_ROOT, run_command, write_lora, write_pretrained
 from .test_cards import METRICS_JSON
 
 README = project_doc(REPO_ROOT / "README.md")

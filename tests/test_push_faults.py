@@ -12,7 +12,7 @@ from stick_gen.hub.push import PushOptions, push
 from stick_gen.model.errors import HubError
 from stick_gen.testing.local_hub import COMMIT_PATH, LFS_UPLOAD_PATH
 
-from .test_push_support import BOT_TOKEN, checkout, commits_on, hub, lfs_puts, write_pretrained  # noqa: F401
+from .push_support import BOT_TOKEN, commits_on, lfs_puts, write_pretrained
 
 
 REPO = "GesturaAI/stick-gen-small"

@@ -17,7 +17,7 @@ import pytest
 from stick_gen.cli import main
 from stick_gen.hub.bundle import BUNDLE_MARKER, MANIFEST, read_manifest, remove_stale_staging
 
-from .test_push_support import checkout, push_args, run_command, write_pretrained  # noqa: F401 - fixture
+from .push_support import push_args, run_command, write_pretrained
 
 NO_UPLOAD = "python scripts/push_to_huggingface.py --checkpoint checkpoints/best_model.pt --variant small --no-upload"
 

@@ -17,10 +17,8 @@ from stick_gen.hub.cards import render_card
 from stick_gen.hub.bundle import MANIFEST
 from stick_gen.training.lora import lora_parameter_count
 
-from .test_push_support import (
+from .push_support import (
     REPO_ROOT,
-    checkout,  # noqa: F401 - fixture
-    hub,  # noqa: F401 - fixture
     make_model,
     push_args,
     run_command,

@@ -10,11 +10,7 @@ from stick_gen.inference.clauses import PromptVectors
 from stick_gen.inference.sampler import flow_times, sample_features, sample_scenes
 from stick_gen.model.transformer import StickFigureTransformer
 
-
-def tiny(objective="flow", **kwargs):
-    torch.manual_seed(0)
-    return StickFigureTransformer(d_model=32, nhead=4, num_layers=1, dim_feedforward=64, objective=objective,
-                                  **kwargs).eval()
+from .support import tiny_transformer
 
 
 def rows(n=2):
@@ -31,7 +27,7 @@ def test_flow_times_run_from_noise_to_clean_and_crowd_the_end():
 
 
 def test_flow_sampler_is_a_function_of_its_noise_and_counts_its_steps():
-    model = tiny()
+    model = tiny_transformer()
     calls = []
     model.register_forward_hook(lambda *_: calls.append(1))
     noise = torch.randn(2, 250, 20)
@@ -45,7 +41,7 @@ def test_flow_sampler_is_a_function_of_its_noise_and_counts_its_steps():
 
 
 def test_a_regression_model_is_one_pass_and_ignores_noise():
-    model = tiny("regression")
+    model = tiny_transformer(objective="regression")
     a, _ = sample_features(model, *rows(), noise=torch.randn(2, 250, 20), steps=5)
     b, _ = sample_features(model, *rows(), noise=torch.randn(2, 250, 20), steps=2)
     assert torch.equal(a, b)
@@ -53,7 +49,7 @@ def test_a_regression_model_is_one_pass_and_ignores_noise():
 
 
 def test_scenes_do_not_depend_on_their_batch():
-    model = tiny()
+    model = tiny_transformer()
     vectors = PromptVectors(torch.randn(3, 1024), None, None)
     together = sample_scenes(model, vectors, counts=[1, 2, 3], seeds=[5, 6, 7])
     alone = sample_scenes(model, PromptVectors(vectors.sentence[1:2], None, None), counts=[2], seeds=[6])
@@ -65,7 +61,7 @@ def test_scenes_do_not_depend_on_their_batch():
 def test_configs_saved_before_flow_matching_load_as_regression(tmp_path):
     from stick_gen.model.checkpoint import load_model, save_training_checkpoint
 
-    old = tiny("regression")
+    old = tiny_transformer(objective="regression")
     old.save_pretrained(tmp_path / "old")
     config = json.loads((tmp_path / "old" / "config.json").read_text())
     del config["objective"]  # what a config.json written before the flow objective holds
@@ -74,7 +70,7 @@ def test_configs_saved_before_flow_matching_load_as_regression(tmp_path):
     assert loaded.objective == "regression"
     path = save_training_checkpoint(tmp_path / "old.pt", old)
     assert load_model(path)[0].objective == "regression"
-    flow = tiny("flow")
+    flow = tiny_transformer(objective="flow")
     assert load_model(save_training_checkpoint(tmp_path / "flow.pt", flow))[0].objective == "flow"
 
 
@@ -82,9 +78,9 @@ def test_bad_sampler_settings_are_config_errors():
     from stick_gen.model.errors import ConfigError
 
     with pytest.raises(ConfigError, match="objective='diffusion'"):
-        tiny("diffusion")
+        tiny_transformer(objective="diffusion")
     with pytest.raises(ConfigError, match="sample_steps=0"):
-        tiny(sample_steps=0)
+        tiny_transformer(sample_steps=0)
 
 
 def test_the_pipeline_generates_through_the_sampler():
@@ -93,7 +89,7 @@ def test_the_pipeline_generates_through_the_sampler():
     from stick_gen.inference.pipeline import StickGenPipeline
     from stick_gen.inference.text_encoder import HASHING_IDENTITY, load_text_encoder
 
-    model = tiny(text_encoder=HASHING_IDENTITY)
+    model = tiny_transformer(text_encoder=HASHING_IDENTITY)
     encoder = load_text_encoder("hashing")
     anim = StickGenPipeline(model, encoder)("a man waves, then sits down", seed=4, num_actors=2)
     vectors = encode_prompts(encoder, ["a man waves, then sits down"], model.config["max_clauses"])

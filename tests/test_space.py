@@ -20,8 +20,8 @@ from huggingface_hub import snapshot_download
 
 from stick_gen.cli import main
 
-from .test_push_support import checkout, hub, push_args, write_pretrained  # noqa: F401 - fixtures
-from .test_studio_support import free_port
+from .push_support import push_args, write_pretrained
+from .studio_support import free_port
 
 MODEL = "GesturaAI/stick-gen-small"
 SPACE = "GesturaAI/stick-gen-small-studio"

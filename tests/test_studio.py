@@ -14,30 +14,24 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-import torch
 
 from stick_gen.cli import main
 from stick_gen.model.errors import GenerationError
+from stick_gen.studio.app import Studio, build_app, error_message, launch
+from stick_gen.studio.models import ModelSource, load_pipeline, model_facts, parse_hub_model
+from stick_gen.studio.takes import TakeRequest, generate_take, open_motion, write_downloads
 
-from .test_studio_support import CARD, VERSION, free_port
+from .studio_support import CARD, VERSION, free_port
+from .support import tiny_transformer
 
 gradio = pytest.importorskip("gradio", reason="the studio needs gradio: pip install '.[studio]'")
-
-from stick_gen.studio.app import Studio, build_app, error_message, launch  # noqa: E402
-from stick_gen.studio.models import ModelSource, load_pipeline, model_facts, parse_hub_model  # noqa: E402
-from stick_gen.studio.takes import TakeRequest, generate_take, open_motion, write_downloads  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory) -> Path:
     """An untrained tiny model (hashing encoder) saved like a published folder: card and VERSION included."""
-    from stick_gen.model.transformer import StickFigureTransformer
-
-    torch.manual_seed(0)
-    model = StickFigureTransformer(d_model=64, nhead=4, num_layers=2, dim_feedforward=128,
-                                   text_encoder="hashing-1024-v1").eval()
     folder = tmp_path_factory.mktemp("studio") / "model"
-    model.save_pretrained(folder)
+    tiny_transformer(text_encoder="hashing-1024-v1").save_pretrained(folder)
     (folder / "README.md").write_text(CARD)
     (folder / "VERSION").write_text(VERSION)
     return folder

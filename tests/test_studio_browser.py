@@ -21,7 +21,7 @@ from PIL import Image, ImageSequence
 from stick_gen.inference.animation import load_motion
 from stick_gen.inference.render import actor_colour, draw_frame
 
-from tests.test_studio_support import VERSION, chromium_path, small_model, studio  # noqa: F401 (fixtures)
+from .studio_support import VERSION, chromium_path
 
 DRAWN = "([sel, before]) => Number(document.querySelector(sel)?.dataset.take || 0) > before"
 """The canvas player has drawn the first frame of a take newer than ``before`` (it counts takes in data-take)."""

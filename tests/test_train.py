@@ -19,15 +19,6 @@ TINY = str(resource_path("configs", "tiny.yaml"))
 
 
 @pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    from stick_gen.data_gen.dataset import write_dataset
-
-    root = tmp_path_factory.mktemp("data") / "tiny"
-    write_dataset(root, 120, seed=0, progress=False)
-    return root
-
-
-@pytest.fixture(scope="module")
 def pretrained(tiny_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("ckpt")
     assert main(["train", "--config", TINY, "--output", str(out), "--data", str(tiny_data), "--no-progress"]) == 0

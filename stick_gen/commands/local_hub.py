@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_token(token_file: Path | None, token_env: str) -> str:
     """The write token from ``token_file`` (first line) or the environment variable ``token_env``.
 
-    >>> read_token(None, "LOCAL_HUB_TOKEN_FOR_DOCTEST")  # doctest: +SKIP
+    >>> read_token(None, "LOCAL_HUB_TOKEN_FOR_DOCTEST")
     Traceback (most recent call last):
     stick_gen.model.errors.HubError: no token for the local hub: ...
     """

@@ -20,7 +20,8 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The spec's flags, then the extras (--yes, --dry-run, --endpoint, ...)."""
+    """The upload guide's flags (its commands must run as written), then the extras (--yes, --dry-run,
+    --endpoint, ...)."""
     parser.add_argument("--checkpoint", required=True,
                         help="training checkpoint, plain state dict (pytorch_model.bin), or lora_adapters.pth")
     from ..model.variants import VARIANTS

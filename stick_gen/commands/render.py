@@ -63,7 +63,8 @@ def render_motion_file(
 ) -> Path:
     """Read ``source`` (checked as ``generate`` checks it) and write it as ``output``; returns the path written.
 
-    >>> render_motion_file("walk.motion", "walk.svg")  # doctest: +SKIP
+    >>> from stick_gen.inference.animation import save_motion
+    >>> render_motion_file(save_motion(anim, "walk.motion"), "walk.svg")
     PosixPath('walk.svg')
     """
     from ..inference.animation import load_motion

@@ -9,8 +9,8 @@ Layout (see ``docs/data.md``)::
 Scene ``i`` of a split is drawn from ``np.random.default_rng([seed, split_index, i])``, so the same
 seed writes byte-identical files, and the splits are the same for training and evaluation.
 
->>> root = write_dataset("/tmp/stick-gen-doc", 20, seed=0, progress=False, overwrite=True)  # doctest: +SKIP
->>> MotionDataset(root, "train")[0]["poses"].shape                                        # doctest: +SKIP
+>>> root = write_dataset("stick-gen-doc", 20, seed=0, progress=False)
+>>> MotionDataset(root, "train")[0]["poses"].shape
 torch.Size([250, 20])
 """
 

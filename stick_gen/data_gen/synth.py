@@ -276,7 +276,7 @@ def synthesize_actor(plan: ScenePlan, slot: int, latents: np.ndarray, frames: in
 
     >>> from .plans import plan_from_actions
     >>> clip = synthesize_actor(plan_from_actions(["walk"]), 0, np.full(LATENT_DIM, 0.5, np.float32))
-    >>> clip.poses.shape, clip.actions[0] == ACTION_INDEX["walk"]
+    >>> clip.poses.shape, int(clip.actions[0]) == ACTION_INDEX["walk"]
     ((250, 20), True)
     """
     P, hip_x, labels, timeline, body, start_x = synthesize_actor_channels(plan, slot, latents, frames, fps, schedule)

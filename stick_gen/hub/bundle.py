@@ -1,7 +1,8 @@
 """The bundle: the directory that is uploaded as one Hub commit (``hf_upload/`` by default).
 
 The file names here are the single source of truth for what a published repository holds.
-A full model (pretrained or SFT) is the spec's tree plus what ``from_pretrained`` and checks need::
+A full model (pretrained or SFT) is the tree the upload guide documents (its snippets open these files by
+name) plus what ``from_pretrained`` and checks need::
 
     README.md  pytorch_model.bin  model.safetensors  config.json  config.yaml  VERSION
     requirements.txt  LICENSE  CITATIONS.md  SHA256SUMS  src/{model,inference,data_gen}/  examples/*.gif
@@ -150,8 +151,8 @@ def requirements_text(lora: bool = False) -> str:
 def config_yaml_text(inspected: InspectedCheckpoint) -> str:
     """``config.yaml``: the configuration the checkpoint was trained with, model section complete.
 
-    The model section always holds every constructor argument (the spec's "Load with
-    Configuration File" snippet reads ``config['model'][...]``). When the checkpoint does not
+    The model section always holds every constructor argument (the upload guide's "Load with
+    Configuration File" snippet, which users copy, reads ``config['model'][...]``). When the checkpoint does not
     record its training run, the data and training sections are the variant's shipped defaults
     and the file says so.
     """
@@ -495,7 +496,8 @@ def _write_adapter(inspected: InspectedCheckpoint, staging: Path, progress: Prog
 
 
 def _copy_sources(staging: Path) -> None:
-    """``src/model``, ``src/inference``, ``src/data_gen``: the code the spec's snippets import."""
+    """``src/model``, ``src/inference``, ``src/data_gen``: the code the upload guide's loading snippets import
+    (``from src.model.transformer import StickFigureTransformer``)."""
     src = staging / "src"
     src.mkdir()
     (src / "__init__.py").write_text(

@@ -4,8 +4,9 @@ A card is Markdown with YAML front matter (``library_name``, ``license``, ``tags
 ``pipeline_tag``, ``model-index``; ``base_model`` for fine-tunes). Two regions are kept between
 HTML comment markers so that ``stick-gen card update`` can rewrite them in place:
 
-* ``<!-- metrics:start -->`` ... ``<!-- metrics:end -->``: the spec's bullet list of the four
-  headline metrics and a table of every metric ``stick-gen evaluate`` reports;
+* ``<!-- metrics:start -->`` ... ``<!-- metrics:end -->``: the four headline metrics as bullets (the
+  form of the upload guide's card, so every card opens with the same four numbers) and a table of every
+  metric ``stick-gen evaluate`` reports;
 * ``<!-- examples:start -->`` ... ``<!-- examples:end -->``: one ``### "prompt"`` heading and
   ``![Animation](examples/name.gif)`` per example animation.
 
@@ -67,11 +68,13 @@ METRICS: Tuple[Tuple[str, str, str], ...] = (
     ("action_head_agreement", "Action-head agreement (the model's own labels)", "percent100"),
     ("cadence_agreement", "Cadence agreement (repeating actions at the real pace)", "percent100"),
 )
-"""``(key in metrics.json, name in the card, format)``; the first four are the spec's headline metrics."""
+"""``(key in metrics.json, name in the card, format)``; the first four are the headline metrics every card
+lists first."""
 
 HEADLINE_METRICS = 4
 EXAMPLE_PROMPTS = {"walk_wave.gif": "A person walks forward and waves", "catch.gif": "Two people playing catch"}
-"""The spec's example animations; other GIFs get a prompt from ``examples.json`` or their file name."""
+"""The two example animations the upload guide's card embeds, with their prompts; other GIFs get a prompt from
+``examples.json`` or their file name."""
 
 METRICS_START, METRICS_END = "<!-- metrics:start -->", "<!-- metrics:end -->"
 EXAMPLES_START, EXAMPLES_END = "<!-- examples:start -->", "<!-- examples:end -->"
@@ -242,7 +245,7 @@ def format_metric(value: Any, kind: str) -> str:
 
 
 def _metrics_block(metrics: Optional[Mapping[str, Any]] = None) -> str:
-    """The Markdown between the metrics markers: the spec's bullets, then (once measured) every metric."""
+    """The Markdown between the metrics markers: the headline bullets, then (once measured) every metric."""
     if metrics is None:
         bullets = [f"- **{name}**: TBD" for _, name, _ in METRICS[:HEADLINE_METRICS]]
         return "\n".join(["### Metrics (Test Set)", "", *bullets])
@@ -267,7 +270,8 @@ def _metrics_block(metrics: Optional[Mapping[str, Any]] = None) -> str:
 
 
 def _examples_block(examples: Sequence[Tuple[str, str]]) -> str:
-    """The spec's example form: ``### "prompt"`` then ``![Animation](examples/file.gif)``."""
+    """Each example as the upload guide's card shows one: ``### "prompt"``, then
+    ``![Animation](examples/file.gif)``."""
     if not examples:
         return ("Not rendered yet: `stick-gen card update CARD --examples DIR` embeds the GIFs that "
                 "`stick-gen generate` wrote for this checkpoint.")
@@ -544,7 +548,7 @@ def find_examples(directory: PathLike) -> List[Tuple[str, str]]:
     """``(file name, prompt)`` of every GIF in ``directory``.
 
     Prompts come from ``examples.json`` (``{"walk_wave.gif": "A person walks forward and waves"}``)
-    when present, else from the spec's examples, else from the file name (``jump_rope.gif`` ->
+    when present, else from :data:`EXAMPLE_PROMPTS`, else from the file name (``jump_rope.gif`` ->
     ``"Jump rope"``). Files named in ``examples.json`` keep its order; the rest follow by name.
     """
     directory = Path(directory)

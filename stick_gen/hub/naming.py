@@ -1,6 +1,7 @@
 """Names on the Hub: which repository a checkpoint goes to, which card describes it, version tags.
 
-Repositories follow the spec's naming table:
+Repositories have the names the upload guide gives users (their downloads and snippets name them, so a
+name never changes once published):
 
 =================  ==========================================
 pretrained         ``GesturaAI/stick-gen-{variant}``

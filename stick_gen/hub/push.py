@@ -107,7 +107,7 @@ def resolve_card(options: PushOptions, variant: str, method: str) -> Tuple[Path,
     """The card to publish and where it came from.
 
     ``--model-card``, else (for a pretrained model) ``model_card.md`` in the current directory
-    (the spec's "edit model_card.md, re-run"), else ``model_cards/<name>.md`` in the current
+    (the upload guide tells users to "edit model_card.md, re-run"), else ``model_cards/<name>.md`` in the current
     directory, else the card shipped with stick-gen.
     """
     if options.model_card:
@@ -232,7 +232,8 @@ def _card_file(options: PushOptions, variant: str, method: str, repo_id: str, re
 
 def _settle(findings: List[Finding], options: PushOptions, confirm: Optional[Confirm],
             out: Callable[[str], None], warn: Callable[[str], None]) -> None:
-    """Print the findings; stop, ask or continue as the spec says."""
+    """Print the findings, then decide: a fatal finding stops; problems stop unless ``--yes`` or the user,
+    asked in a terminal, says to continue; warnings only print."""
     for finding in findings:
         if finding.level == FindingLevel.INFO:
             out(f"  ok: {finding.message}")

@@ -1,6 +1,6 @@
 """Prompt -> animation: text encoder, pipeline, Animation and renderers.
 
->>> from stick_gen.inference import StickGenPipeline   # doctest: +SKIP
+>>> from stick_gen.inference import StickGenPipeline
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ class Animation:
     ) -> Path:
         """Write this animation as gif, mp4, png (filmstrip) or motion, chosen by ``format`` or the extension.
 
-        >>> anim.save("walk.gif")  # doctest: +SKIP
+        >>> anim.save("walk.gif")
         PosixPath('walk.gif')
         """
         from .render import save_animation
@@ -243,8 +243,11 @@ def atomic_output(path: PathLike) -> ContextManager[Path]:
     A failure leaves neither a half-written ``path`` nor the temporary file; an unwritable folder raises
     :class:`GenerationError`. The first write into a folder removes what writers killed there left behind.
 
-    >>> with atomic_output("out/clip.gif") as tmp:  # doctest: +SKIP
-    ...     image.save(tmp, format="GIF")
+    >>> from PIL import Image
+    >>> with atomic_output("out/clip.gif") as tmp:
+    ...     Image.new("RGB", (8, 8)).save(tmp, format="GIF")
+    >>> sorted(p.name for p in Path("out").iterdir())
+    ['clip.gif']
     """
     return atomic.atomic_output(path, error=GenerationError, sweep=True)
 
@@ -315,7 +318,7 @@ def _dump_motion(document: Dict[str, Any]) -> str:
 def save_motion(anim: Animation, path: PathLike) -> Path:
     """Write ``anim`` as a ``.motion`` JSON file (schema: :data:`MOTION_SCHEMA_PATH`).
 
-    >>> save_motion(anim, "walk.motion")  # doctest: +SKIP
+    >>> save_motion(anim, "walk.motion")
     PosixPath('walk.motion')
     """
     target = Path(path)
@@ -406,7 +409,9 @@ def load_motion(path: PathLike) -> Animation:
     Every field is checked, against :data:`MOTION_LIMITS` and the other bounds above too, before
     anything is allocated from it; a bad file gives one :class:`GenerationError` that names it.
 
-    >>> anim = load_motion("walk.motion")  # doctest: +SKIP
+    >>> path = save_motion(anim, "walk.motion")
+    >>> load_motion(path).num_frames
+    250
     """
     source = Path(path)
     doc = _read_motion_document(source)

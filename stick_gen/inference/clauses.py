@@ -113,8 +113,9 @@ def encode_prompts(encoder, prompts: Sequence[str], max_clauses: int) -> PromptV
 
     ``max_clauses`` is the model's (``model.config["max_clauses"]``); 0 gives sentence vectors only.
 
-    >>> vectors = encode_prompts(load_text_encoder("hashing"), ["a man waves, then sits"], 8)  # doctest: +SKIP
-    >>> vectors.clauses.shape, vectors.clause_mask.sum().item()                               # doctest: +SKIP
+    >>> from .text_encoder import load_text_encoder
+    >>> vectors = encode_prompts(load_text_encoder("hashing"), ["a man waves, then sits"], 8)
+    >>> vectors.clauses.shape, vectors.clause_mask.sum().item()
     (torch.Size([1, 8, 1024]), 2)
     """
     sentence = encoder.encode(list(prompts))

@@ -17,9 +17,10 @@ what the evaluator scores is what users get.
   scene's seed, so a scene does not depend on the batch it is in), one row per actor, and the
   integration of motion features to world poses.
 
->>> vectors = encode_prompts(encoder, ["Two people playing catch"], model.config["max_clauses"])  # doctest: +SKIP
->>> poses, actions, starts = sample_scenes(model, vectors, counts=[2], seeds=[0])[0]   # doctest: +SKIP
->>> poses.shape                                                                       # doctest: +SKIP
+>>> from stick_gen.inference.clauses import encode_prompts
+>>> vectors = encode_prompts(encoder, ["Two people playing catch"], model.config["max_clauses"])
+>>> poses, actions, starts = sample_scenes(model, vectors, counts=[2], seeds=[0])[0]
+>>> poses.shape
 (2, 250, 20)
 """
 

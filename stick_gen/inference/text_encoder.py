@@ -546,7 +546,7 @@ def encode_cached(encoder: TextEncoder, texts: Sequence[str], cache_path: Union[
     ignored with a warning and rebuilt. New entries are written to a temporary file that then
     replaces the old one, so a crash never leaves a half-written cache. Returns ``(N, 1024)`` on CPU.
 
-    >>> encode_cached(load_text_encoder("hashing"), ["a person sits"], "/tmp/prompts.safetensors").shape  # doctest: +SKIP
+    >>> encode_cached(load_text_encoder("hashing"), ["a person sits"], "prompts.safetensors").shape
     torch.Size([1, 1024])
     """
     prompts = _checked_prompts(texts)

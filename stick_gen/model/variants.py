@@ -4,9 +4,9 @@ Configs, validation, model cards, docs and tests read these rows; nothing else r
 
 A plain ``4 x d_model`` feed-forward block cannot hit all three published sizes (with this
 model's embedding and head layers it gives 5.3M / 15.1M / 32.9M), so each row carries its own ``dim_feedforward``; the
-constructor looks it up from ``(d_model, nhead, num_layers)`` so that the spec's plain call
-``StickFigureTransformer(input_dim=20, d_model=384, nhead=12, num_layers=8, output_dim=20,
-embedding_dim=1024, num_actions=64)`` builds exactly the published medium model.
+constructor looks it up from ``(d_model, nhead, num_layers)`` so that the plain call users copy from the
+upload guide, ``StickFigureTransformer(input_dim=20, d_model=384, nhead=12, num_layers=8, output_dim=20,
+embedding_dim=1024, num_actions=64)``, builds exactly the published medium model and its weights load.
 
 >>> VARIANTS["medium"].repo_id
 'GesturaAI/stick-gen-medium'

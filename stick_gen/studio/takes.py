@@ -219,8 +219,8 @@ def file_stem(prompt: str, seed: Optional[int]) -> str:
 def action_labels(anim) -> str:
     """Markdown: each actor, in its colour, with its actions and when they happen.
 
-    >>> print(action_labels(anim))  # doctest: +SKIP
-    **Actor 1** (blue): walk 0.0-4.2 s, wave 4.2-10.0 s
+    >>> print(action_labels(anim))
+    <span style="color:#1f4e9c">&#9632;</span> **Actor 1**: throw 0.0-10.0 s
     """
     from ..inference.render import actor_colour
 

@@ -2,7 +2,7 @@
 
 Nothing here is part of the product; see :mod:`stick_gen.testing.local_hub`.
 
->>> from stick_gen.testing import LocalHub, hub_environment  # doctest: +SKIP
+>>> from stick_gen.testing import LocalHub, hub_environment
 """
 
 from .local_hub import (

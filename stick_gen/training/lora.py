@@ -2,7 +2,7 @@
 
 Adapters sit on the four linear layers of every transformer block (``qkv``, ``attn_out``,
 ``ffn_in``, ``ffn_out``). With rank 6 that is 307,200 trainable parameters for the medium
-variant (the spec's "~300K"), 156,672 for small and 430,080 for large
+variant (the "~300K" the upload guide tells users to expect), 156,672 for small and 430,080 for large
 (:func:`lora_parameter_count`).
 
 Files: ``lora_adapters.pth`` (see :mod:`stick_gen.model.checkpoint`, ``kind="lora"``) holds the

@@ -76,24 +76,24 @@ def lerp(lo: float, hi: float, u: float) -> float:
     return lo + (hi - lo) * u
 
 
-def paced(m: MotionInput, lo: float, hi: float, fast: Optional[Tuple[float, float]] = None) -> float:
+def paced(motion: MotionInput, lo: float, hi: float, fast: Optional[Tuple[float, float]] = None) -> float:
     """A rate inside the range the text's pace allows: normal ``[lo, hi]``, slow below, fast above
     (``fast`` overrides the fast range).
 
-    >>> m = MotionInput(np.zeros(1), 1.0, 25, None, "slow", 0.0, 0, 0, 0, 0, 1, 1, 1)
-    >>> round(paced(m, 1.0, 2.0), 2)
+    >>> motion = MotionInput(np.zeros(1), 1.0, 25, None, "slow", 0.0, 0, 0, 0, 0, 1, 1, 1)
+    >>> round(paced(motion, 1.0, 2.0), 2)
     0.6
     """
-    if m.pace == "slow":
+    if motion.pace == "slow":
         lo, hi = 0.6 * lo, 0.82 * lo
-    elif m.pace == "fast":
+    elif motion.pace == "fast":
         lo, hi = fast or (1.2 * hi, 1.5 * hi)
-    return lerp(lo, hi, m.tempo)
+    return lerp(lo, hi, motion.tempo)
 
 
-def rate(m: MotionInput) -> float:
+def rate(motion: MotionInput) -> float:
     """Generic speed factor of cyclic and one-shot moves (1 = nominal)."""
-    return paced(m, 0.88, 1.15)
+    return paced(motion, 0.88, 1.15)
 
 
 def smoothstep(x: np.ndarray) -> np.ndarray:
@@ -116,39 +116,39 @@ def keyframes(t: np.ndarray, times: Sequence[float], values: np.ndarray) -> np.n
     return v0 + (v1 - v0) * (s[:, None] if values.ndim == 2 else s)
 
 
-def repeat_times(m: MotionInput, period: float, first: float, length: float) -> Tuple[np.ndarray, np.ndarray]:
+def repeat_times(motion: MotionInput, period: float, first: float, length: float) -> Tuple[np.ndarray, np.ndarray]:
     """Time inside the current repetition of a move ``length`` s long, repeated every ``period`` s.
 
     Returns ``(local time, repetition index)``. The first repetition starts at ``first`` (negative
     local times before it hold the move's start pose); no repetition starts unless it ends inside
     the segment, so the blend into the next action never cuts a move in half.
     """
-    last = max(0.0, np.floor((m.duration - first - length) / period))
-    k = np.clip(np.floor((m.t - first) / period), 0.0, last)
-    return m.t - first - k * period, k
+    last = max(0.0, np.floor((motion.duration - first - length) / period))
+    rep = np.clip(np.floor((motion.t - first) / period), 0.0, last)
+    return motion.t - first - rep * period, rep
 
 
-def neutral(m: MotionInput) -> np.ndarray:
+def neutral(motion: MotionInput) -> np.ndarray:
     """Relaxed standing channels ``[n, NUM_CHANNELS]`` with feet on the ground."""
-    b = m.body
-    P = np.zeros((m.n, NUM_CHANNELS))
-    P[:, HIP_Y] = b.stand_hip
-    P[:, LEAN] = 0.03
-    P[:, (L_SH, R_SH)] = 0.05
-    P[:, (L_EL, R_EL)] = 0.15
-    P[:, (L_AB, R_AB)] = 0.06
-    P[:, LF_F] = 0.03
-    P[:, RF_F] = -0.03
-    P[:, LF_L] = b.foot_spread
-    P[:, RF_L] = -b.foot_spread
-    plant(P)
-    return P
+    body = motion.body
+    channels = np.zeros((motion.n, NUM_CHANNELS))
+    channels[:, HIP_Y] = body.stand_hip
+    channels[:, LEAN] = 0.03
+    channels[:, (L_SH, R_SH)] = 0.05
+    channels[:, (L_EL, R_EL)] = 0.15
+    channels[:, (L_AB, R_AB)] = 0.06
+    channels[:, LF_F] = 0.03
+    channels[:, RF_F] = -0.03
+    channels[:, LF_L] = body.foot_spread
+    channels[:, RF_L] = -body.foot_spread
+    plant(channels)
+    return channels
 
 
-def plant(P: np.ndarray, lift_l=0.0, lift_r=0.0) -> None:
+def plant(channels: np.ndarray, lift_l=0.0, lift_r=0.0) -> None:
     """Put both feet at ground level (plus ``lift``) for the current hip height."""
-    P[:, LF_Y] = -P[:, HIP_Y] + lift_l
-    P[:, RF_Y] = -P[:, HIP_Y] + lift_r
+    channels[:, LF_Y] = -channels[:, HIP_Y] + lift_l
+    channels[:, RF_Y] = -channels[:, HIP_Y] + lift_r
 
 
 def arm(side: int) -> Tuple[int, int, int]:
@@ -161,36 +161,36 @@ def foot(side: int) -> Tuple[int, int, int]:
     return (LF_F, LF_Y, LF_L) if side > 0 else (RF_F, RF_Y, RF_L)
 
 
-def neck_offset(P: np.ndarray, body: Body) -> Tuple[np.ndarray, np.ndarray]:
+def neck_offset(channels: np.ndarray, body: Body) -> Tuple[np.ndarray, np.ndarray]:
     """Neck forward and up of the hip, from the lean."""
-    return body.torso * np.sin(P[:, LEAN]), body.torso * np.cos(P[:, LEAN])
+    return body.torso * np.sin(channels[:, LEAN]), body.torso * np.cos(channels[:, LEAN])
 
 
-def reach(P: np.ndarray, side: int, body: Body, forward, up) -> None:
+def reach(channels: np.ndarray, side: int, body: Body, forward, up) -> None:
     """Set an arm so its hand is ``forward``/``up`` metres from the neck (clamped to the arm's reach).
 
     Two-link inverse kinematics with the elbow bending forward; the shoulder angle is unwrapped over
     time so that blends between segments turn the arm the short way.
     """
     l1, l2 = body.upper_arm, body.forearm
-    forward = np.broadcast_to(np.asarray(forward, dtype=np.float64), (len(P),))
-    up = np.broadcast_to(np.asarray(up, dtype=np.float64), (len(P),))
-    d = np.clip(np.hypot(forward, up), abs(l1 - l2) + 0.05 * l2, 0.995 * (l1 + l2))
-    bend = np.pi - np.arccos(np.clip((l1 * l1 + l2 * l2 - d * d) / (2 * l1 * l2), -1.0, 1.0))
+    forward = np.broadcast_to(np.asarray(forward, dtype=np.float64), (len(channels),))
+    up = np.broadcast_to(np.asarray(up, dtype=np.float64), (len(channels),))
+    distance = np.clip(np.hypot(forward, up), abs(l1 - l2) + 0.05 * l2, 0.995 * (l1 + l2))
+    bend = np.pi - np.arccos(np.clip((l1 * l1 + l2 * l2 - distance * distance) / (2 * l1 * l2), -1.0, 1.0))
     direction = np.arctan2(forward, -up)
     direction = np.where(direction < -1.9, direction + TAU, direction)  # hand behind the head: over the top
     shoulder = direction - np.arctan2(l2 * np.sin(bend), l1 + l2 * np.cos(bend))
     sh, el, _ = arm(side)
     if len(shoulder) > 1 and np.abs(np.diff(shoulder)).max() > np.pi:
         shoulder = np.unwrap(shoulder)
-    P[:, sh] = shoulder
-    P[:, el] = bend
+    channels[:, sh] = shoulder
+    channels[:, el] = bend
 
 
-def reach_from_hip(P: np.ndarray, side: int, body: Body, forward, height) -> None:
+def reach_from_hip(channels: np.ndarray, side: int, body: Body, forward, height) -> None:
     """Like :func:`reach` with the target given from the hip (forward) and the ground (height)."""
-    nf, ny = neck_offset(P, body)
-    reach(P, side, body, np.asarray(forward) - nf, np.asarray(height) - P[:, HIP_Y] - ny)
+    nf, ny = neck_offset(channels, body)
+    reach(channels, side, body, np.asarray(forward) - nf, np.asarray(height) - channels[:, HIP_Y] - ny)
 
 
 def stepping(phase: np.ndarray, duty: float, stance_len: float, lift: float, early: float = 0.0,
@@ -245,8 +245,8 @@ def stance_hip(off_l, st_l, off_r, st_r, leg: float, straight: float = 0.985, y_
 
 
 def gait(
-    m: MotionInput,
-    P: np.ndarray,
+    motion: MotionInput,
+    channels: np.ndarray,
     speed: float,
     freq: float,
     duty: float,
@@ -263,69 +263,69 @@ def gait(
     bounce (lowest at mid-stance, flight when ``duty`` < 0.5) instead of the walking pendulum;
     ``crouch`` lowers the hip by that fraction of the leg.
     """
-    b = m.body
-    ph = m.phase + freq * m.t
+    body = motion.body
+    phase = motion.phase + freq * motion.t
     stance_len = abs(speed) * duty / freq
     sign = 1.0 if speed >= 0 else -1.0
     ahead = 0.38 if bob > 0 else 0.45
-    heel = (0.07 if bob > 0 else 0.045) * b.leg
-    off_l, y_l, st_l = stepping(ph, duty, stance_len, lift, early, ahead, heel)
-    off_r, y_r, st_r = stepping(ph + 0.5, duty, stance_len, lift, early, ahead, heel)
+    heel = (0.07 if bob > 0 else 0.045) * body.leg
+    off_l, y_l, st_l = stepping(phase, duty, stance_len, lift, early, ahead, heel)
+    off_r, y_r, st_r = stepping(phase + 0.5, duty, stance_len, lift, early, ahead, heel)
     off_l, off_r = sign * off_l, sign * off_r
-    reach_leg = b.leg * (1.0 - crouch)
+    reach_leg = body.leg * (1.0 - crouch)
     if bob > 0:
         land = np.sqrt(max((0.975 * reach_leg) ** 2 - (ahead * stance_len) ** 2, 0.3 * reach_leg ** 2))
         push = heel + np.sqrt(max((1.05 * reach_leg) ** 2 - ((1 - ahead) * stance_len) ** 2, 0.3 * reach_leg ** 2))
         base = min(land, push) + bob * np.cos(TAU * duty)
-        hip = base - bob * np.cos(2 * TAU * (ph - 0.5 * duty))
+        hip = base - bob * np.cos(2 * TAU * (phase - 0.5 * duty))
     else:
         hip = stance_hip(off_l, st_l, off_r, st_r, reach_leg, y_l=y_l, y_r=y_r)
-    P[:, HIP_Y] = hip
-    P[:, LF_F] = off_l + 0.02
-    P[:, RF_F] = off_r - 0.02
-    plant(P, y_l, y_r)
-    swing_l = -np.cos(TAU * ph) * sign
-    P[:, L_SH] = 0.05 + arm_swing * swing_l
-    P[:, R_SH] = 0.05 - arm_swing * swing_l
-    P[:, L_EL] = elbow + 0.35 * np.maximum(P[:, L_SH], 0.0)
-    P[:, R_EL] = elbow + 0.35 * np.maximum(P[:, R_SH], 0.0)
-    P[:, DX] = speed * m.t
+    channels[:, HIP_Y] = hip
+    channels[:, LF_F] = off_l + 0.02
+    channels[:, RF_F] = off_r - 0.02
+    plant(channels, y_l, y_r)
+    swing_l = -np.cos(TAU * phase) * sign
+    channels[:, L_SH] = 0.05 + arm_swing * swing_l
+    channels[:, R_SH] = 0.05 - arm_swing * swing_l
+    channels[:, L_EL] = elbow + 0.35 * np.maximum(channels[:, L_SH], 0.0)
+    channels[:, R_EL] = elbow + 0.35 * np.maximum(channels[:, R_SH], 0.0)
+    channels[:, DX] = speed * motion.t
     for fc, yc in ((LF_F, LF_Y), (RF_F, RF_Y)):  # a swinging leg bends rather than stretches
-        scale = np.minimum(1.0, 1.04 * b.leg / np.maximum(np.hypot(P[:, fc], P[:, yc]), 1e-6))
-        P[:, fc] *= scale
-        P[:, yc] *= scale
-    return ph
+        scale = np.minimum(1.0, 1.04 * body.leg / np.maximum(np.hypot(channels[:, fc], channels[:, yc]), 1e-6))
+        channels[:, fc] *= scale
+        channels[:, yc] *= scale
+    return phase
 
 
-def breathe(m: MotionInput, P: np.ndarray, strength: float = 1.0) -> None:
+def breathe(motion: MotionInput, channels: np.ndarray, strength: float = 1.0) -> None:
     """Breathing and slow sway so that no pose is ever frozen."""
-    f = 0.22 + 0.1 * m.tempo
-    w = TAU * (f * m.t + m.phase)
-    P[:, LEAN] += strength * (0.012 * np.sin(w) + 0.008 * np.sin(0.37 * w + 1.0))
-    P[:, L_SH] += strength * 0.025 * np.sin(0.8 * w + 0.5)
-    P[:, R_SH] += strength * 0.025 * np.sin(0.8 * w + 2.1)
-    P[:, L_EL] += strength * 0.02 * np.sin(w + 0.3)
-    P[:, R_EL] += strength * 0.02 * np.sin(w + 1.3)
+    breaths_per_s = 0.22 + 0.1 * motion.tempo
+    angle = TAU * (breaths_per_s * motion.t + motion.phase)
+    channels[:, LEAN] += strength * (0.012 * np.sin(angle) + 0.008 * np.sin(0.37 * angle + 1.0))
+    channels[:, L_SH] += strength * 0.025 * np.sin(0.8 * angle + 0.5)
+    channels[:, R_SH] += strength * 0.025 * np.sin(0.8 * angle + 2.1)
+    channels[:, L_EL] += strength * 0.02 * np.sin(angle + 0.3)
+    channels[:, R_EL] += strength * 0.02 * np.sin(angle + 1.3)
 
 
-def sway(m: MotionInput, P: np.ndarray, amount: float) -> None:
+def sway(motion: MotionInput, channels: np.ndarray, amount: float) -> None:
     """Shift the hip slowly forward and back over planted feet (a standing person's weight shifts)."""
-    w = TAU * ((0.17 + 0.06 * m.style) * m.t + m.phase)
-    dx = amount * (np.sin(w) + 0.4 * np.sin(2.3 * w + 1.0))
-    P[:, DX] += dx
-    P[:, LF_F] -= dx
-    P[:, RF_F] -= dx
+    angle = TAU * ((0.17 + 0.06 * motion.style) * motion.t + motion.phase)
+    dx = amount * (np.sin(angle) + 0.4 * np.sin(2.3 * angle + 1.0))
+    channels[:, DX] += dx
+    channels[:, LF_F] -= dx
+    channels[:, RF_F] -= dx
 
 
 def step_to(
-    m: MotionInput, t0: float, t1: float, distance: float, lead: int, lift: float
+    motion: MotionInput, t0: float, t1: float, distance: float, lead: int, lift: float
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Walk ``distance`` metres along the facing between ``t0`` and ``t1`` in a few planted steps.
 
     Returns the hip displacement and each foot's (forward position in the same frame, lift); the
     ``lead`` foot (+1 left) steps first and the last step brings the feet together again.
     """
-    t = m.t
+    t = motion.t
     hip = distance * smoothstep((t - t0) / max(t1 - t0, 1e-3))
     if abs(distance) < 0.02:
         zero = np.zeros_like(t)
@@ -346,48 +346,48 @@ def step_to(
     return hip, feet[1], feet[-1], lifts[1], lifts[-1]
 
 
-def apply_steps(P: np.ndarray, hip: np.ndarray, left: np.ndarray, right: np.ndarray, lift_l, lift_r) -> None:
+def apply_steps(channels: np.ndarray, hip: np.ndarray, left: np.ndarray, right: np.ndarray, lift_l, lift_r) -> None:
     """Move the hip by ``hip`` while the feet follow their own planted steps ``left``/``right``."""
-    P[:, DX] += hip
-    P[:, LF_F] += left - hip
-    P[:, RF_F] += right - hip
-    P[:, LF_Y] += lift_l
-    P[:, RF_Y] += lift_r
+    channels[:, DX] += hip
+    channels[:, LF_F] += left - hip
+    channels[:, RF_F] += right - hip
+    channels[:, LF_Y] += lift_l
+    channels[:, RF_Y] += lift_r
 
 
-def joints_from_channels(P: np.ndarray, hip_x: np.ndarray, yaw: np.ndarray, body: Body) -> np.ndarray:
+def joints_from_channels(channels: np.ndarray, hip_x: np.ndarray, yaw: np.ndarray, body: Body) -> np.ndarray:
     """World joints ``[n, 6, 2]`` in :data:`..model.pose.JOINTS` order from channels.
 
     ``yaw`` is the absolute facing angle (0 faces +x, pi faces -x, pi/2 faces the camera); a body
     vector (forward, sideways) lands at world x ``cos(yaw) * forward + sin(yaw) * sideways``.
     """
-    n = len(P)
-    lean = P[:, LEAN]
+    n = len(channels)
+    lean = channels[:, LEAN]
     nf, ny = body.torso * np.sin(lean), body.torso * np.cos(lean)
     rel = np.empty((n, 5, 3))  # neck, left foot, right foot, left hand, right hand; (forward, sideways, up)
     rel[:, 0] = np.stack([nf, np.zeros(n), ny], axis=1)
-    rel[:, 1] = P[:, (LF_F, LF_L, LF_Y)]
-    rel[:, 2] = P[:, (RF_F, RF_L, RF_Y)]
+    rel[:, 1] = channels[:, (LF_F, LF_L, LF_Y)]
+    rel[:, 2] = channels[:, (RF_F, RF_L, RF_Y)]
     l1, l2 = body.upper_arm, body.forearm
-    for k, side in ((3, 1.0), (4, -1.0)):
+    for slot, side in ((3, 1.0), (4, -1.0)):
         sh, el, ab = arm(int(side))
-        a1, a2 = P[:, sh], P[:, sh] + P[:, el]
-        hf = l1 * np.sin(a1) + l2 * np.sin(a2)
-        hy = -l1 * np.cos(a1) - l2 * np.cos(a2)
+        a1, a2 = channels[:, sh], channels[:, sh] + channels[:, el]
+        hand_forward = l1 * np.sin(a1) + l2 * np.sin(a2)
+        hand_up = -l1 * np.cos(a1) - l2 * np.cos(a2)
         # raising the arm sideways swings the hand out and up; the shoulder's own offset fades so
         # that the neck-to-hand stick never grows past the arm's length
-        c, s = np.cos(P[:, ab]), np.sin(P[:, ab])
-        out = body.shoulder * c + np.abs(hy) * s
-        rel[:, k, 0] = nf + hf
-        rel[:, k, 1] = side * out + P[:, LH_L if side > 0 else RH_L]
-        rel[:, k, 2] = ny + hy * c - np.where(hy > 0, 1.0, -1.0) * body.shoulder * s
-    pitch = P[:, PITCH][:, None]
+        c, s = np.cos(channels[:, ab]), np.sin(channels[:, ab])
+        out = body.shoulder * c + np.abs(hand_up) * s
+        rel[:, slot, 0] = nf + hand_forward
+        rel[:, slot, 1] = side * out + channels[:, LH_L if side > 0 else RH_L]
+        rel[:, slot, 2] = ny + hand_up * c - np.where(hand_up > 0, 1.0, -1.0) * body.shoulder * s
+    pitch = channels[:, PITCH][:, None]
     if np.any(pitch):
         c, s = np.cos(pitch), np.sin(pitch)
-        f, y = rel[:, :, 0].copy(), rel[:, :, 2].copy()
-        rel[:, :, 0] = f * c + y * s
-        rel[:, :, 2] = -f * s + y * c
-    roll = P[:, ROLL][:, None]
+        forward, up = rel[:, :, 0].copy(), rel[:, :, 2].copy()
+        rel[:, :, 0] = forward * c + up * s
+        rel[:, :, 2] = -forward * s + up * c
+    roll = channels[:, ROLL][:, None]
     if np.any(roll):
         c, s = np.cos(roll), np.sin(roll)
         lat, y = rel[:, :, 1].copy(), rel[:, :, 2].copy()
@@ -395,57 +395,76 @@ def joints_from_channels(P: np.ndarray, hip_x: np.ndarray, yaw: np.ndarray, body
         rel[:, :, 2] = -lat * s + y * c
     cy, sy = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
     x = hip_x[:, None] + cy * rel[:, :, 0] + sy * rel[:, :, 1]
-    y = P[:, HIP_Y][:, None] + rel[:, :, 2]
+    y = channels[:, HIP_Y][:, None] + rel[:, :, 2]
     joints = np.empty((n, 6, 2))
     hip = JOINTS.index("hip")
-    joints[:, hip, 0], joints[:, hip, 1] = hip_x, P[:, HIP_Y]
+    joints[:, hip, 0], joints[:, hip, 1] = hip_x, channels[:, HIP_Y]
     order = _REL_ORDER
     joints[:, order, 0] = x
     joints[:, order, 1] = y
     return joints
 
 
-_ANGLE_KEYS = {"pitch": PITCH, "yaw": YAW, "lsh": L_SH, "lel": L_EL, "lab": L_AB, "rsh": R_SH, "rel": R_EL, "rab": R_AB}
+_ANGLE_KEYS = {"pitch": PITCH, "yaw": YAW, "left_shoulder": L_SH, "left_elbow": L_EL, "left_raise": L_AB,
+               "right_shoulder": R_SH, "right_elbow": R_EL, "right_raise": R_AB}
+_FOOT_KEYS = (("left_foot", "left_foot_lift", LF_F, LF_Y, 0.03), ("right_foot", "right_foot_lift", RF_F, RF_Y, -0.03))
+_HAND_KEYS = ((1, "left_hand_forward", "left_hand_height"), (-1, "right_hand_forward", "right_hand_height"))
+_REACH_KEYS = ((1, "left_reach_forward", "left_reach_up"), (-1, "right_reach_forward", "right_reach_up"))
+POSE_KEY_COLUMNS = frozenset(["dx", "hip", "lean", *_ANGLE_KEYS] + [key for keys in _FOOT_KEYS for key in keys[:2]]
+                             + [key for keys in _HAND_KEYS + _REACH_KEYS for key in keys[1:]])
 
 
-def pose_keys(m: MotionInput, P: np.ndarray, times: Sequence[float], clock: Optional[np.ndarray] = None,
+def pose_keys(motion: MotionInput, channels: np.ndarray, times: Sequence[float], clock: Optional[np.ndarray] = None,
               **columns: Sequence[float]) -> dict:
     """Key-framed channels in world-like terms; returns the interpolated columns by name.
 
     ``clock`` replaces the segment time as the key time (e.g. the phase of a repeated exercise).
 
-    Columns: ``dx`` hip displacement, ``hip`` hip height, ``lean``; ``lf``/``rf`` foot positions along
-    the facing in the segment's frame (feet not given stay planted where they started) and
-    ``lfy``/``rfy`` their height above the ground; ``lhf``/``lhh`` and ``rhf``/``rhh`` a hand's
-    target forward of the hip and height above the ground, or ``lnf``/``lnu`` and ``rnf``/``rnu``
-    a hand's target forward of and up from the neck; and angles ``pitch``, ``yaw``,
-    ``lsh``/``lel``/``lab``, ``rsh``/``rel``/``rab``.
+    Columns: ``dx`` hip displacement, ``hip`` hip height, ``lean``; ``left_foot``/``right_foot`` foot
+    positions along the facing in the segment's frame (feet not given stay planted where they started) and
+    ``left_foot_lift``/``right_foot_lift`` their height above the ground; ``left_hand_forward``/
+    ``left_hand_height`` (and ``right_...``) a hand's target forward of the hip and height above the ground,
+    or ``left_reach_forward``/``left_reach_up`` (and ``right_...``) a hand's target forward of and up from
+    the neck; and angles ``pitch``, ``yaw``, ``left_shoulder``/``left_elbow``/``left_raise`` and the same
+    for the right arm. Any other name is a mistake and raises ``ValueError``.
+
+    >>> motion = MotionInput(np.linspace(0.0, 1.0, 5), 1.0, 25, None, None, 0.5, 0, 0, 0, 0, 1, 1, 1)
+    >>> channels = np.zeros((5, NUM_CHANNELS))
+    >>> pose_keys(motion, channels, [0.0, 1.0], hip=[0.9, 0.5])["hip"].round(3).tolist()
+    [0.9, 0.838, 0.7, 0.562, 0.5]
+    >>> pose_keys(motion, channels, [0.0, 1.0], lhf=[0.0, 0.3])
+    Traceback (most recent call last):
+    ...
+    ValueError: pose_keys: unknown column 'lhf'
     """
+    unknown = sorted(set(columns) - POSE_KEY_COLUMNS)
+    if unknown:
+        raise ValueError(f"pose_keys: unknown column {unknown[0]!r}")
     names = list(columns)
-    table = np.array([columns[k] for k in names], dtype=np.float64).T  # (K, C)
-    out = keyframes(m.t if clock is None else clock, times, table)
-    get = {k: out[:, i] for i, k in enumerate(names)}
+    table = np.array([columns[name] for name in names], dtype=np.float64).T  # (K, C)
+    out = keyframes(motion.t if clock is None else clock, times, table)
+    get = {name: out[:, i] for i, name in enumerate(names)}
     for key, channel in (("dx", DX), ("hip", HIP_Y), ("lean", LEAN)):
         if key in get:
-            P[:, channel] = get[key]
-    dx = P[:, DX]
-    for fkey, ykey, (fc, yc), start in (("lf", "lfy", (LF_F, LF_Y), 0.03), ("rf", "rfy", (RF_F, RF_Y), -0.03)):
-        P[:, fc] = get[fkey] - dx if fkey in get else start - dx
-        lift = get.get(ykey, np.zeros(m.n))
-        if fkey in get and m.n > 1:
+            channels[:, channel] = get[key]
+    dx = channels[:, DX]
+    for fkey, ykey, fc, yc, start in _FOOT_KEYS:
+        channels[:, fc] = get[fkey] - dx if fkey in get else start - dx
+        lift = get.get(ykey, np.zeros(motion.n))
+        if fkey in get and motion.n > 1:
             # a foot that moves is off the ground: lift it as soon as it starts to travel
-            speed = np.abs(np.gradient(get[fkey])) * m.fps
+            speed = np.abs(np.gradient(get[fkey])) * motion.fps
             lift = np.maximum(lift, 0.04 * np.minimum(speed / 0.35, 1.0))
-        P[:, yc] = -P[:, HIP_Y] + lift
+        channels[:, yc] = -channels[:, HIP_Y] + lift
     for key, channel in _ANGLE_KEYS.items():
         if key in get:
-            P[:, channel] = get[key]
-    for side, fkey, hkey in ((1, "lhf", "lhh"), (-1, "rhf", "rhh")):
+            channels[:, channel] = get[key]
+    for side, fkey, hkey in _HAND_KEYS:
         if fkey in get:
-            reach_from_hip(P, side, m.body, get[fkey], get[hkey])
-    for side, fkey, ukey in ((1, "lnf", "lnu"), (-1, "rnf", "rnu")):
+            reach_from_hip(channels, side, motion.body, get[fkey], get[hkey])
+    for side, fkey, ukey in _REACH_KEYS:
         if fkey in get:
-            reach(P, side, m.body, get[fkey], get[ukey])
+            reach(channels, side, motion.body, get[fkey], get[ukey])
     return get
 
 
@@ -454,13 +473,14 @@ def hanging_hand(body: Body) -> Tuple[float, float]:
     return 0.05, body.neck_height - 0.97 * body.arm
 
 
-def approach_partner(m: MotionInput, P: np.ndarray, arrive: float) -> None:
+def approach_partner(motion: MotionInput, channels: np.ndarray, arrive: float) -> None:
     """Walk the event's approach distance toward the partner, arriving ``arrive`` s into the segment."""
-    if m.event is None or m.event.approach < 0.02:
+    if motion.event is None or motion.event.approach < 0.02:
         return
-    start = max(0.1, arrive - 0.4 - 1.1 * m.event.approach)
-    hip, left, right, lift_l, lift_r = step_to(m, start, arrive, m.event.approach, m.side, 0.09 * m.body.leg)
-    apply_steps(P, hip, left, right, lift_l, lift_r)
-    walking = np.sin(np.pi * np.clip((m.t - start) / max(arrive - start, 1e-3), 0, 1))
-    P[:, L_SH] += 0.25 * walking * np.sin(TAU * (m.t - start) / 1.0)
-    P[:, R_SH] -= 0.25 * walking * np.sin(TAU * (m.t - start) / 1.0)
+    start = max(0.1, arrive - 0.4 - 1.1 * motion.event.approach)
+    hip, left, right, lift_l, lift_r = step_to(motion, start, arrive, motion.event.approach, motion.side,
+                                               0.09 * motion.body.leg)
+    apply_steps(channels, hip, left, right, lift_l, lift_r)
+    walking = np.sin(np.pi * np.clip((motion.t - start) / max(arrive - start, 1e-3), 0, 1))
+    channels[:, L_SH] += 0.25 * walking * np.sin(TAU * (motion.t - start) / 1.0)
+    channels[:, R_SH] -= 0.25 * walking * np.sin(TAU * (motion.t - start) / 1.0)

@@ -10,8 +10,10 @@
 Every public name of these modules is importable from here; each is imported on first use, so
 ``stick-gen --help`` reads the format list without loading Pillow.
 
->>> save_animation(anim, "walk.gif")            # doctest: +SKIP
->>> save_animation(anim, "walk.mp4", size=512)  # doctest: +SKIP
+>>> save_animation(anim, "walk.gif")
+PosixPath('walk.gif')
+>>> save_animation(anim, "walk.mp4", size=512)
+PosixPath('walk.mp4')
 >>> render_contact_sheet([("walk", walk_frames), ("jump", jump_frames)], "sheet.png")  # doctest: +SKIP
 """
 

@@ -4,7 +4,7 @@ A throw holds the ball in the acting hand until the hand moves fastest, then fli
 into a catcher's hand or lets it fall, bounce and roll; a kick sends it off the kicking foot; other
 ball actions hold it in the hand (a dribble bounces it). Renderers draw the tracks; nothing here draws.
 
->>> [track.shape for track in ball_tracks(anim)]  # doctest: +SKIP
+>>> [track.shape for track in ball_tracks(anim)]
 [(250, 2)]
 """
 
@@ -118,7 +118,7 @@ def ball_tracks(anim: Animation, ball_actions: Optional[Sequence[str]] = None) -
     the hand (dribbling bounces it to the ground and back). ``ball_actions`` overrides
     :func:`ball_action_names`.
 
-    >>> [track.shape for track in ball_tracks(anim)]  # doctest: +SKIP
+    >>> [track.shape for track in ball_tracks(anim)]
     [(250, 2)]
     """
     names = ball_action_names(anim.action_vocabulary) if ball_actions is None else frozenset(ball_actions)

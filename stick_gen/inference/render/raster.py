@@ -6,8 +6,8 @@ drawn at twice the size and each 2x2 block's coverage picks the blend level, so 
 anti-aliased while a GIF needs no colour quantization at all (the costly part of writing GIFs).
 The camera (:mod:`.camera`) follows all actors; the ball (:mod:`.ball`) is simulated from the actions.
 
->>> drawer = FrameDrawer(anim, size=384)  # doctest: +SKIP
->>> drawer.image(0).size                  # doctest: +SKIP
+>>> drawer = FrameDrawer(anim, size=384)
+>>> drawer.image(0).size
 (384, 384)
 """
 
@@ -239,8 +239,8 @@ def frame_size(size: Size) -> Tuple[int, int]:
 class FrameDrawer:
     """Draws the frames of one animation at one size: camera, body sizes and ball paths worked out once.
 
-    >>> drawer = FrameDrawer(anim, size=384)  # doctest: +SKIP
-    >>> drawer.image(0).size                  # doctest: +SKIP
+    >>> drawer = FrameDrawer(anim, size=384)
+    >>> drawer.image(0).size
     (384, 384)
     """
 
@@ -341,7 +341,7 @@ class FrameDrawer:
 def render_frames(anim: Animation, size: Size = DEFAULT_SIZE, caption: bool = True) -> Iterator[Image.Image]:
     """Every frame of ``anim`` as a 'P' image (fixed palette), in order.
 
-    >>> next(render_frames(anim, size=128)).size  # doctest: +SKIP
+    >>> next(render_frames(anim, size=128)).size
     (128, 128)
     """
     drawer = FrameDrawer(anim, size, caption)
@@ -352,7 +352,7 @@ def render_frames(anim: Animation, size: Size = DEFAULT_SIZE, caption: bool = Tr
 def draw_frame(anim: Animation, frame: int, size: Size = DEFAULT_SIZE, caption: bool = True) -> Image.Image:
     """Frame ``frame`` of ``anim`` as an RGB image, framed as in the whole clip.
 
-    >>> draw_frame(anim, 0).save("first.png")  # doctest: +SKIP
+    >>> draw_frame(anim, 0).save("first.png")
     """
     if not -anim.num_frames <= frame < anim.num_frames:
         raise GenerationError(f"frame {frame} does not exist: the animation has {anim.num_frames} frames")

@@ -9,7 +9,7 @@ This module imports nothing heavy (no Pillow, no numpy): the CLI reads :data:`FO
 
 >>> format_for("walk.GIF").name, format_for("x.json").name, format_for("x.bin", "bvh").name
 ('gif', 'lottie', 'bvh')
->>> save_animation(anim, "walk.svg")  # doctest: +SKIP
+>>> save_animation(anim, "walk.svg")
 PosixPath('walk.svg')
 """
 
@@ -114,9 +114,9 @@ def save_animation(
     a ``.motion`` file always stores the animation's own rate. ``options`` go to the format's
     writer (``images=True`` for openpose: rendered skeleton PNGs beside the keypoints).
 
-    >>> save_animation(anim, "out/walk.mp4")  # doctest: +SKIP
+    >>> save_animation(anim, "out/walk.mp4")
     PosixPath('out/walk.mp4')
-    >>> save_animation(anim, "out/walk.openpose", images=True)  # doctest: +SKIP
+    >>> save_animation(anim, "out/walk.openpose", images=True)
     PosixPath('out/walk.openpose')
     """
     spec = format_for(path, format)
@@ -131,7 +131,7 @@ def save_animation(
 def playback_fps(anim: "Animation", fps: Optional[int]) -> int:
     """The frame rate to play ``anim`` at: ``fps`` checked to be 1..240, or the animation's own.
 
-    >>> playback_fps(anim, 50)  # doctest: +SKIP
+    >>> playback_fps(anim, 50)
     50
     """
     if fps is None:

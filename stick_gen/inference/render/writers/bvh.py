@@ -19,7 +19,7 @@ upright above the neck as the other renderers draw it. Joint world positions rep
 ``.motion`` joints to within a micrometre (6 decimals). Several actors become one hierarchy
 under a still root ``Scene``, their joints prefixed ``A1_``, ``A2_``...
 
->>> render_bvh(anim, "walk.bvh")  # doctest: +SKIP
+>>> render_bvh(anim, "walk.bvh")
 PosixPath('walk.bvh')
 """
 
@@ -126,7 +126,7 @@ class _Rig:
 def bvh_text(anim: Animation, fps: Optional[int] = None) -> str:
     """The BVH file of ``anim`` (see the module docstring).
 
-    >>> bvh_text(anim).splitlines()[:2]  # doctest: +SKIP
+    >>> bvh_text(anim).splitlines()[:2]
     ['HIERARCHY', 'ROOT Hips']
     """
     rate = playback_fps(anim, fps)
@@ -154,7 +154,7 @@ def bvh_text(anim: Animation, fps: Optional[int] = None) -> str:
 def render_bvh(anim: Animation, path: PathLike, fps: Optional[int] = None) -> Path:
     """Write ``anim`` as BVH; ``fps`` (default the animation's) sets the frame time.
 
-    >>> render_bvh(anim, "walk.bvh")  # doctest: +SKIP
+    >>> render_bvh(anim, "walk.bvh")
     PosixPath('walk.bvh')
     """
     text = bvh_text(anim, fps)

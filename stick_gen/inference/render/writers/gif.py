@@ -1,6 +1,6 @@
 """GIF: every frame over the fixed palette (no quantization), exact clip length, looping.
 
->>> render_gif(anim, "walk.gif")  # doctest: +SKIP
+>>> render_gif(anim, "walk.gif")
 PosixPath('walk.gif')
 """
 
@@ -34,7 +34,7 @@ def render_gif(
 
     Frames identical to the one before are merged into it (their delays add up), as GIF allows.
 
-    >>> render_gif(anim, "walk.gif")  # doctest: +SKIP
+    >>> render_gif(anim, "walk.gif")
     PosixPath('walk.gif')
     """
     rate = playback_fps(anim, fps)

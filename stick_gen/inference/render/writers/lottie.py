@@ -8,7 +8,7 @@ following camera of the other renderers (a negative y scale turns y up into the 
 Keyframes are hold keyframes, one per frame, so players show exactly the frames of the GIF.
 Lottie text needs embedded fonts, so the caption is left out.
 
->>> render_lottie(anim, "walk.json")  # doctest: +SKIP
+>>> render_lottie(anim, "walk.json")
 PosixPath('walk.json')
 """
 
@@ -78,7 +78,7 @@ def _segment_path(name: str, ends: np.ndarray) -> Json:
 def lottie_document(anim: Animation, size: Size = DEFAULT_SIZE, fps: Optional[int] = None) -> Json:
     """The Lottie JSON of ``anim`` as plain Python data (see the module docstring).
 
-    >>> lottie_document(anim)["fr"]  # doctest: +SKIP
+    >>> lottie_document(anim)["fr"]
     25
     """
     rate = playback_fps(anim, fps)
@@ -155,7 +155,7 @@ def _ground_layer(index: int, framing: FrameDrawer, count: int) -> Json:
 def render_lottie(anim: Animation, path: PathLike, size: Size = DEFAULT_SIZE, fps: Optional[int] = None) -> Path:
     """Write ``anim`` as Lottie JSON; ``fps`` (default the animation's) sets the playback rate.
 
-    >>> render_lottie(anim, "walk.json", size=512)  # doctest: +SKIP
+    >>> render_lottie(anim, "walk.json", size=512)
     PosixPath('walk.json')
     """
     text = json.dumps(lottie_document(anim, size, fps), separators=(",", ":"), ensure_ascii=False)

@@ -1,6 +1,6 @@
 """The ``.motion`` JSON file (written by :func:`...animation.save_motion`), as a registry format.
 
->>> write(anim, Path("walk.motion"), size=384, fps=None, caption=True)  # doctest: +SKIP
+>>> write(anim, Path("walk.motion"), size=384, fps=None, caption=True)
 PosixPath('walk.motion')
 """
 

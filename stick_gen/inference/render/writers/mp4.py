@@ -1,6 +1,6 @@
 """MP4: H.264 through imageio-ffmpeg's ffmpeg, fed palette frames.
 
->>> render_mp4(anim, "walk.mp4", size=512)  # doctest: +SKIP
+>>> render_mp4(anim, "walk.mp4", size=512)
 PosixPath('walk.mp4')
 """
 
@@ -34,7 +34,7 @@ def render_mp4(
     Frames go to imageio-ffmpeg's ffmpeg as palette images (``pal8``), a third of the bytes of RGB;
     ``encoder`` is ffmpeg's output options (e.g. a faster x264 preset, trading bytes for speed).
 
-    >>> render_mp4(anim, "walk.mp4", size=512)  # doctest: +SKIP
+    >>> render_mp4(anim, "walk.mp4", size=512)
     PosixPath('walk.mp4')
     """
     import imageio_ffmpeg

@@ -1,6 +1,6 @@
 """PNG filmstrip: evenly spaced frames in a grid, each labelled with its time.
 
->>> render_png(anim, "walk.png", size=256)  # doctest: +SKIP
+>>> render_png(anim, "walk.png", size=256)
 PosixPath('walk.png')
 """
 
@@ -28,7 +28,7 @@ def render_png(
 ) -> Path:
     """Write a filmstrip PNG: ``panels`` evenly spaced frames in a grid, each labelled with its time.
 
-    >>> render_png(anim, "walk.png", size=256)  # doctest: +SKIP
+    >>> render_png(anim, "walk.png", size=256)
     PosixPath('walk.png')
     """
     if not 1 <= panels <= 64 or not 1 <= columns <= 64:

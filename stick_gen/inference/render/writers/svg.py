@@ -8,7 +8,7 @@ can read the poses back. Keyframes are ``calcMode="discrete"``: frame ``t`` show
 to ``(t + 1) / fps``, exactly like the GIF and the MP4. Static attributes hold frame 0, so a viewer
 without animation shows the first frame.
 
->>> render_svg(anim, "walk.svg", size=512)  # doctest: +SKIP
+>>> render_svg(anim, "walk.svg", size=512)
 PosixPath('walk.svg')
 """
 
@@ -66,7 +66,7 @@ def _keyframes(element: str, attribute: str, values: Sequence[str], duration: st
 def svg_document(anim: Animation, size: Size = DEFAULT_SIZE, fps: Optional[int] = None, caption: bool = True) -> str:
     """The SVG text of ``anim`` (see the module docstring).
 
-    >>> svg_document(anim).startswith("<svg")  # doctest: +SKIP
+    >>> svg_document(anim).startswith("<svg")
     True
     """
     rate = playback_fps(anim, fps)
@@ -160,7 +160,7 @@ def render_svg(
 ) -> Path:
     """Write ``anim`` as an animated SVG; ``fps`` (default the animation's) sets the playback rate.
 
-    >>> render_svg(anim, "walk.svg")  # doctest: +SKIP
+    >>> render_svg(anim, "walk.svg")
     PosixPath('walk.svg')
     """
     text = svg_document(anim, size, fps, caption)

@@ -1,5 +1,5 @@
-"""Fixtures shared by the studio tests (no tests here): a small trained model, published-style, and a
-running studio on it.
+"""Helpers shared by the studio tests (no tests here): a small trained model, published-style, for the
+``small_model`` and ``studio`` fixtures in conftest.py.
 
 The model is the tiny test config trained for real (hashing text encoder, a few seconds), saved as a
 ``save_pretrained`` folder with a model card (``model-index`` metrics) and a ``VERSION`` file, as a
@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import socket
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import pytest
 
@@ -48,17 +47,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def train_small_model(root: Path) -> Path:
-    """The tiny config trained for real, saved with a card and a VERSION: the folder."""
-    from stick_gen.data_gen.dataset import write_dataset
+def train_small_model(data: Path, root: Path) -> Path:
+    """The tiny config trained for real on ``data``, saved under ``root`` with a card and a VERSION: the folder."""
     from stick_gen.model.checkpoint import load_model
     from stick_gen.resources import load_yaml, resource_path
     from stick_gen.training.config import parse_config
     from stick_gen.training.train import train
 
-    write_dataset(root / "data", 120, seed=0, progress=False)
     config = load_yaml(resource_path("configs", "tiny.yaml").read_text())
-    config["data"]["path"] = str(root / "data")
+    config["data"]["path"] = str(data)
     config["training"].update(max_steps=12, eval_every=12, save_every=12)
     best = train(parse_config(config), root / "ckpt", progress=False).best_path
     model, _ = load_model(best)
@@ -67,25 +64,3 @@ def train_small_model(root: Path) -> Path:
     (folder / "README.md").write_text(CARD, encoding="utf-8")
     (folder / "VERSION").write_text(VERSION + "\n")
     return folder
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory) -> Path:
-    pytest.importorskip("gradio", reason="the studio needs gradio: pip install '.[studio]'")
-    return train_small_model(tmp_path_factory.mktemp("studio-model"))
-
-
-@pytest.fixture(scope="module")
-def studio(small_model) -> Iterator[Tuple[str, object]]:
-    """``(url, Studio)`` of a studio serving ``small_model`` on a free loopback port, for the whole module."""
-    from stick_gen.studio.app import Studio, build_app, launch
-    from stick_gen.studio.models import ModelSource
-
-    server = Studio(ModelSource.local(str(small_model)))
-    app = build_app(server)
-    url = launch(app, "127.0.0.1", free_port(), block=False)
-    try:
-        yield url, server
-    finally:
-        app.close()
-        server.workspace.remove()

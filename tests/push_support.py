@@ -1,8 +1,9 @@
-"""Fixtures and helpers shared by the publishing tests (no tests here).
+"""Helpers shared by the publishing tests (no tests here; the ``hub`` and ``checkout`` fixtures are in
+conftest.py).
 
 A *checkout* is a temporary directory laid out like the repository root (``scripts/``,
 ``push_to_huggingface.py``, ``model_cards/`` and ``configs/`` linked from the real one) holding
-the checkpoints the spec's commands name, so those commands run exactly as written.
+the checkpoints the upload guide's commands name, so those commands run exactly as written.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
-import pytest
 import torch
 
 from stick_gen.model.checkpoint import save_training_checkpoint
 from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.model.variants import get_variant, repo_id_for
-from stick_gen.testing.local_hub import LFS_UPLOAD_PATH, LocalHub, hub_environment
+from stick_gen.testing.local_hub import LFS_UPLOAD_PATH, LocalHub
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENCODER = "minilm-l6-v2/lift1024-v1"
@@ -38,25 +38,6 @@ def users() -> Dict[str, object]:
         SPEC_TOKEN: ("your-username", ["GesturaAI", "gestura-ai"]),
         OTHER_TOKEN: "someone-else",
     }
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[LocalHub]:
-    """A local Hub; the client in this process (and its children) points at it with the bot's token."""
-    with LocalHub(tmp_path / "hub", users=users()) as server, \
-            hub_environment(server, tmp_path / "hf-home", token=BOT_TOKEN):
-        yield server
-
-
-@pytest.fixture
-def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The current directory for a test: laid out like the repository root, without its checkpoints."""
-    root = tmp_path / "checkout"
-    root.mkdir()
-    for name in ("scripts", "push_to_huggingface.py", "model_cards", "configs"):
-        (root / name).symlink_to(REPO_ROOT / name)
-    monkeypatch.chdir(root)
-    return root
 
 
 def make_model(variant: str, seed: int = 0) -> StickFigureTransformer:
