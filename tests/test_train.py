@@ -181,3 +181,14 @@ def test_an_unknown_value_weighting_is_refused(tmp_path, capsys):
     assert main(["train", "--config", str(config), "--output", str(tmp_path / "out"), "--no-progress"]) != 0
     err = capsys.readouterr().err
     assert "value_weighting" in err and "balanced" in err
+
+
+def test_logit_normal_flow_times_gather_in_the_middle_and_stay_reproducible():
+    from stick_gen.training.train import flow_inputs
+
+    uniform = flow_inputs(4000, 5, 20, step=3, seed=1)["time"]
+    middle = flow_inputs(4000, 5, 20, step=3, seed=1, time_sampling="logit_normal")["time"]
+    assert torch.equal(middle, flow_inputs(4000, 5, 20, step=3, seed=1, time_sampling="logit_normal")["time"])
+    share = lambda t: float(((t > 0.25) & (t < 0.75)).float().mean())  # noqa: E731
+    assert 0.45 < share(uniform) < 0.55 and share(middle) > 0.65
+    assert float(middle.min()) > 0 and float(middle.max()) < 1

@@ -145,6 +145,9 @@ class TrainingSection(_Typed):
     time_limit_minutes: Optional[PositiveFloat] = None
     """Stop early (saving ``latest``) after this much wall time; None: run ``max_steps``."""
     loss_weights: LossWeights = field(default_factory=LossWeights)
+    flow_time: Literal["uniform", "logit_normal"] = "uniform"
+    """How a flow model's training rows draw their flow time ``t``
+    (:func:`stick_gen.training.train.flow_inputs`)."""
     value_weighting: Literal["uniform", "balanced"] = "uniform"
     """How the motion loss weighs the 20 values: ``uniform`` (each normalised value alike) or ``balanced``
     (each joint's movement within an action alike, :func:`stick_gen.training.data.value_weights`)."""

@@ -58,10 +58,13 @@ CLOCK_DROPOUT = 0.3
 one, and the cadence head learns on these rows only (with the clock in view it would just read it)."""
 
 
-def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int) -> Dict[str, torch.Tensor]:
+def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int,
+                time_sampling: str = "uniform") -> Dict[str, torch.Tensor]:
     """Noise ``(B, T, D)``, flow times ``(B,)`` and text-dropout flags ``(B,)`` of global batch ``step``.
 
     A pure function of ``(seed, step)`` (like the batch order), so ``--resume`` stays exact.
+    ``time_sampling`` ``"logit_normal"`` draws ``t = sigmoid(n)``, ``n ~ N(0, 1)``: more rows at middle
+    times, where the text decides most, fewer at the ends, where the answer is the mean or the input.
 
     >>> parts = flow_inputs(4, 250, 20, step=0, seed=0)
     >>> tuple(parts["noise"].shape), tuple(parts["time"].shape), parts["drop_text"].dtype
@@ -69,7 +72,8 @@ def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int) 
     """
     generator = torch.Generator().manual_seed(seed * 104_729 + step + 17)
     return {"noise": torch.randn(batch_size, frames, width, generator=generator),
-            "time": torch.rand(batch_size, generator=generator),
+            "time": (torch.rand(batch_size, generator=generator) if time_sampling == "uniform"
+                     else torch.sigmoid(torch.randn(batch_size, generator=generator))),
             "drop_text": torch.rand(batch_size, generator=generator) < TEXT_DROPOUT,
             "drop_clock": torch.rand(batch_size, generator=generator) < CLOCK_DROPOUT}
 
@@ -454,7 +458,8 @@ def train(
         if value_weight is not None:
             batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
-            drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed)
+            drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed,
+                                time_sampling=tc.flow_time)
             batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
         with accelerator.autocast():
             losses, _ = compute_losses(model, batch, tc.loss_weights, objective)
