@@ -115,3 +115,17 @@ def test_a_lora_repo_whose_base_repo_is_missing_names_it(hub, checkout, capsys):
     err = capsys.readouterr().err
     assert "the base model of the LoRA adapters GesturaAI/stick-gen-small-lora" in err
     assert "GesturaAI/stick-gen-small: no such model repository" in err
+
+
+def test_an_adapter_folder_on_another_base_is_refused_in_one_line(tiny_model, tmp_path):
+    from stick_gen.inference.loading import load_pretrained_model
+    from stick_gen.model.errors import CheckpointError
+
+    tiny_model.save_pretrained(tmp_path / "base")
+    path = save_lora_checkpoint(tmp_path / "lora_adapters.pth", _trained_adapter(tiny_model), base={})
+    folder = export_peft_adapter(path, tmp_path / "adapter", base_model=str(tmp_path / "base"))
+    model, commit = load_pretrained_model(folder)
+    assert type(model) is StickFigureTransformer and commit is None
+    tiny_transformer(num_layers=3).save_pretrained(tmp_path / "deeper")
+    with pytest.raises(CheckpointError, match="do not fit the base model .*deeper"):
+        load_pretrained_model(folder, base_model=str(tmp_path / "deeper"))

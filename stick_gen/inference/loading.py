@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
@@ -72,7 +73,9 @@ def load_adapted_model(folder: Union[str, os.PathLike], *, token: Optional[str] 
     except ImportError:
         raise GenerationError(f"{where}: LoRA adapters need peft to load: pip install 'peft>=0.11'") from None
     try:
-        adapted = PeftModel.from_pretrained(base, str(folder))
+        with warnings.catch_warnings():  # missing keys: _check_adapter_keys below says it in one line
+            warnings.filterwarnings("ignore", message="Found missing adapter keys")
+            adapted = PeftModel.from_pretrained(base, str(folder))
     except (RuntimeError, ValueError, KeyError) as err:  # size mismatches, unknown target modules
         raise CheckpointError(f"{where}: the adapters do not fit the base model {base_ref} ({str(err)[:200]}); "
                               f"pass the base they were trained on") from err
