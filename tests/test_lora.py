@@ -76,3 +76,56 @@ def test_adapter_on_wrong_base_is_refused(tiny_model, tmp_path):
     other = tiny_transformer(num_layers=3)
     with pytest.raises(Exception, match="num_layers=2"):
         merge_lora(path, other)
+
+
+@pytest.mark.slow
+def test_a_lora_repo_on_the_hub_loads_by_repo_id_with_its_base(hub, checkout, capsys):
+    """`stick-gen push` a base and its LoRA adapters; the LoRA repo id alone then generates, merged."""
+    import numpy as np
+
+    from stick_gen.cli import main
+    from stick_gen.inference import StickGenPipeline
+    from stick_gen.inference.animation import load_motion
+
+    from .push_support import push_args, write_lora, write_pretrained
+
+    write_pretrained(checkout / "checkpoints/best_model.pt", "small", seed=2)
+    adapted = write_lora(checkout / "checkpoints/lora/lora_adapters.pth", "small", seed=2)
+    assert main(push_args("checkpoints/best_model.pt", "--version", "1.0.0", variant="small")) == 0
+    assert main(push_args("checkpoints/lora/lora_adapters.pth", "--version", "1.0.0", variant="small")) == 0
+    pipe = StickGenPipeline.from_pretrained("GesturaAI/stick-gen-small-lora", revision="v1.0.0")
+    assert type(pipe.model) is StickFigureTransformer
+    assert torch.allclose(_out(pipe.model), _out(adapted), atol=1e-5)
+    assert pipe.commit == hub.head("GesturaAI/stick-gen-small-lora")
+    take = pipe("a person waves", seed=1, num_actors=1)
+    assert main(["generate", "a person waves", "--seed", "1", "--actors", "1", "-o", "wave.motion",
+                 "--model", "GesturaAI/stick-gen-small-lora@v1.0.0"]) == 0
+    assert np.allclose(load_motion(checkout / "wave.motion").frames, take.frames, atol=1e-4)
+
+
+def test_a_lora_repo_whose_base_repo_is_missing_names_it(hub, checkout, capsys):
+    from stick_gen.cli import main
+
+    from .push_support import push_args, write_lora
+
+    write_lora(checkout / "checkpoints/lora/lora_adapters.pth", "small")
+    assert main(push_args("checkpoints/lora/lora_adapters.pth", variant="small")) == 0
+    capsys.readouterr()
+    assert main(["generate", "a person waves", "-o", "w.gif", "--model", "GesturaAI/stick-gen-small-lora"]) == 1
+    err = capsys.readouterr().err
+    assert "the base model of the LoRA adapters GesturaAI/stick-gen-small-lora" in err
+    assert "GesturaAI/stick-gen-small: no such model repository" in err
+
+
+def test_an_adapter_folder_on_another_base_is_refused_in_one_line(tiny_model, tmp_path):
+    from stick_gen.inference.loading import load_pretrained_model
+    from stick_gen.model.errors import CheckpointError
+
+    tiny_model.save_pretrained(tmp_path / "base")
+    path = save_lora_checkpoint(tmp_path / "lora_adapters.pth", _trained_adapter(tiny_model), base={})
+    folder = export_peft_adapter(path, tmp_path / "adapter", base_model=str(tmp_path / "base"))
+    model, commit = load_pretrained_model(folder)
+    assert type(model) is StickFigureTransformer and commit is None
+    tiny_transformer(num_layers=3).save_pretrained(tmp_path / "deeper")
+    with pytest.raises(CheckpointError, match="do not fit the base model .*deeper"):
+        load_pretrained_model(folder, base_model=str(tmp_path / "deeper"))

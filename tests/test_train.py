@@ -89,14 +89,21 @@ def test_sft_records_its_base(pretrained, tiny_data, tmp_path):
     assert ckpt.metadata["finetune"]["method"] == "sft"
 
 
-def test_lora_finetune_and_merge(pretrained, tiny_data, tmp_path):
-    from stick_gen.model.transformer import StickFigureTransformer
-    from stick_gen.training.lora import attach_lora
-
-    out = tmp_path / "lora"
+@pytest.fixture(scope="module")
+def lora_run(pretrained, tiny_data, tmp_path_factory) -> Path:
+    """`stick-gen finetune --method lora` on the tiny pretrained model, 6 steps: the output folder."""
+    out = tmp_path_factory.mktemp("lora")
     assert main(["finetune", "--method", "lora", "--init-from", str(pretrained / "best_model.pt"),
                  "--config", TINY, "--output", str(out), "--data", str(tiny_data), "--max-steps", "6",
                  "--no-progress"]) == 0
+    return out
+
+
+def test_lora_finetune_and_merge(pretrained, lora_run, tmp_path):
+    from stick_gen.model.transformer import StickFigureTransformer
+    from stick_gen.training.lora import attach_lora
+
+    out = lora_run
     adapter = load_checkpoint(out / "lora_adapters.pth")
     assert adapter.kind == "lora" and all("lora_" in k for k in adapter.state_dict)
     assert main(["lora", "merge", "--adapter", str(out / "lora_adapters.pth"), "--output", str(tmp_path / "merged")]) == 0
@@ -108,6 +115,62 @@ def test_lora_finetune_and_merge(pretrained, tiny_data, tmp_path):
     assert torch.allclose(merged(text, z).motion, adapted(text, z).motion, atol=1e-5)
     assert main(["lora", "export", "--adapter", str(out / "lora_adapters.pth"), "--output", str(tmp_path / "peft")]) == 0
     assert (tmp_path / "peft" / "adapter_model.safetensors").is_file()
+
+
+def test_lora_training_writes_a_peft_adapter_that_plain_peft_loads(pretrained, lora_run):
+    from peft import PeftModel
+
+    from stick_gen.training.lora import merge_lora
+
+    folder = lora_run / "adapter"
+    config = json.loads((folder / "adapter_config.json").read_text())
+    assert config["peft_type"] == "LORA" and config["r"] == 6 and config["inference_mode"]
+    assert config["base_model_name_or_path"] == str((pretrained / "best_model.pt").resolve())
+    assert (folder / "adapter_model.safetensors").is_file()
+    base, _ = load_model(pretrained / "best_model.pt")
+    with_peft = PeftModel.from_pretrained(load_model(pretrained / "best_model.pt")[0], str(folder)).merge_and_unload()
+    merged = merge_lora(lora_run / "lora_adapters.pth", load_model(pretrained / "best_model.pt")[0])
+    torch.manual_seed(0)
+    text, z = torch.randn(3, 1024), torch.rand(3, 16)
+    assert torch.allclose(with_peft.eval()(text, z).motion, merged(text, z).motion, atol=1e-6)
+    assert not torch.allclose(merged(text, z).motion, base(text, z).motion, atol=1e-6)  # the 6 steps did something
+
+
+def test_the_pipeline_and_generate_load_a_lora_adapter_folder(pretrained, lora_run, tmp_path, capsys):
+    import numpy as np
+
+    from stick_gen.inference import StickGenPipeline
+    from stick_gen.inference.animation import load_motion
+    from stick_gen.training.lora import merge_lora
+
+    folder = lora_run / "adapter"
+    pipe = StickGenPipeline.from_pretrained(folder)
+    merged = StickGenPipeline(merge_lora(lora_run / "lora_adapters.pth", load_model(pretrained / "best_model.pt")[0]))
+    base = StickGenPipeline.from_pretrained(pretrained / "best_model.pt")
+    take = pipe("a person waves", seed=3, num_actors=1)
+    assert np.allclose(take.frames, merged("a person waves", seed=3, num_actors=1).frames, atol=1e-5)
+    assert not np.allclose(take.frames, base("a person waves", seed=3, num_actors=1).frames, atol=1e-5)
+    assert main(["generate", "a person waves", "--seed", "3", "--actors", "1", "--checkpoint", str(folder),
+                 "-o", str(tmp_path / "wave.motion")]) == 0
+    assert np.allclose(load_motion(tmp_path / "wave.motion").frames, take.frames, atol=1e-4)
+
+
+def test_a_lora_adapter_whose_base_is_gone_says_which_and_how_to_fix(lora_run, tmp_path, capsys):
+    import shutil
+
+    from stick_gen.inference import StickGenPipeline
+    from stick_gen.model.errors import CheckpointError
+
+    moved = tmp_path / "adapter"
+    shutil.copytree(lora_run / "adapter", moved)
+    config = json.loads((moved / "adapter_config.json").read_text())
+    config["base_model_name_or_path"] = str(tmp_path / "gone" / "best_model.pt")
+    (moved / "adapter_config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=r"gone/best_model.pt does not exist on this machine.*"
+                                              r"base_model_name_or_path"):
+        StickGenPipeline.from_pretrained(moved)
+    assert main(["generate", "a person waves", "--checkpoint", str(moved), "-o", str(tmp_path / "w.gif")]) != 0
+    assert "gone/best_model.pt does not exist" in capsys.readouterr().err
 
 
 def test_foot_contact_loss_is_zero_for_real_motion_and_grows_when_planted_feet_slide():

@@ -1,6 +1,8 @@
 """Generate stick-figure animations from text (GIF, MP4, PNG filmstrip or .motion JSON).
 
---checkpoint is always a local file or folder; --model is a Hub repository. With neither, uses
+--checkpoint is always a local file or folder; --model is a Hub repository. Either may hold LoRA
+adapters in peft's format (adapter_config.json + adapter_model.safetensors): the base model they name
+is loaded too and the adapters are merged into it. With neither, uses
 checkpoints/best_model.pt or the model `make demo` trained (demo_out/checkpoints/best_model.pt).
 With --prompts, prompts are generated --batch-size at a time and each file is written as soon as
 its batch is done.
@@ -9,6 +11,7 @@ examples:
   stick-gen generate "A person walks forward and waves" -o walk_wave.gif
   stick-gen generate "Two people playing catch" -o catch.mp4 --model GesturaAI/stick-gen-small@v1.0.0
   stick-gen generate --prompts prompts.txt --output-dir out/ --format gif --seed 3
+  stick-gen generate "a person waves" -o wave.gif --checkpoint checkpoints/lora/adapter
   stick-gen generate "a man walks to the right" --duration 60 -o long_walk.mp4
   stick-gen generate --timeline "0: a man walks to the right; 6: he sits down; 12: he waves" -o story.mp4
   stick-gen generate "he sits down" --start walk.motion --end seated.motion --frames 100 -o between.motion

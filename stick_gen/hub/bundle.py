@@ -42,7 +42,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 import torch
 import yaml
 
-from ..model.checkpoint import CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS, CheckpointKind, model_config_json
+from ..model.checkpoint import (ADAPTER_CONFIG, ADAPTER_WEIGHTS, CONFIG_JSON, WEIGHTS_BIN, WEIGHTS_SAFETENSORS,
+                                CheckpointKind, model_config_json)
 from ..model.variants import TrainingMethod
 from ..errors import StickGenError, ValidationError
 from ..resources import resource_path, shipped_config
@@ -58,8 +59,6 @@ VERSION_FILE = "VERSION"
 REQUIREMENTS = "requirements.txt"
 LICENSE = "LICENSE"
 CITATIONS = "CITATIONS.md"
-ADAPTER_CONFIG = "adapter_config.json"
-ADAPTER_WEIGHTS = "adapter_model.safetensors"
 LORA_CHECKPOINT = "lora_adapters.pth"
 EXAMPLES_DIR = "examples"
 BUNDLE_MARKER = ".stick-gen-bundle"

@@ -27,13 +27,11 @@ Clips are 10 s (the model's length); a shorter ``duration_s`` keeps the first pa
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
-from ..model.checkpoint import CONFIG_JSON, load_model, read_config_json
 from ..model.errors import GenerationError
 from ..model.transformer import StickFigureTransformer
 from .animation import Animation
@@ -41,12 +39,6 @@ from .clauses import encode_prompts
 from .sampler import sample_scenes, sample_windows
 from .timeline import (MAX_DURATION_S, TimelineEntry, TimelineLike, default_duration, entry_frames, parse_timeline,
                        plan_windows)
-
-
-def _check_config(folder: Path) -> None:
-    """Check a model folder's config.json (types, keys, sizes) before anything is built from it."""
-    if (folder / CONFIG_JSON).is_file():
-        read_config_json(folder / CONFIG_JSON)
 
 
 class StickGenPipeline:
@@ -67,28 +59,21 @@ class StickGenPipeline:
 
     @classmethod
     def from_pretrained(cls, path_or_repo_id: Union[str, os.PathLike], revision: Optional[str] = None,
-                        *, token: Optional[str] = None, device: str = "cpu") -> "StickGenPipeline":
-        """Load from a ``save_pretrained`` directory, a training checkpoint file, or a Hub repo id.
+                        *, token: Optional[str] = None, device: str = "cpu",
+                        base_model: Optional[str] = None) -> "StickGenPipeline":
+        """Load from a ``save_pretrained`` directory, a training checkpoint file, LoRA adapters, or a Hub repo id.
+
+        A folder or repository of LoRA adapters (peft's ``adapter_config.json`` + ``adapter_model.safetensors``)
+        loads its base model (the one ``base_model_name_or_path`` names, or ``base_model``) and merges the
+        adapters in (see :mod:`.loading`).
 
         >>> pipe = StickGenPipeline.from_pretrained("checkpoints/best_model.pt")   # doctest: +SKIP
+        >>> pipe = StickGenPipeline.from_pretrained("GesturaAI/stick-gen-small-lora")   # doctest: +SKIP
         """
-        source = str(path_or_repo_id)
-        if os.path.isfile(source):
-            model, _ = load_model(source)
-            resolved = None
-        elif os.path.isdir(source):
-            _check_config(Path(source))
-            model = StickFigureTransformer.from_pretrained(source)
-            resolved = None
-        else:
-            if os.path.sep in source and not source.count("/") == 1:
-                raise GenerationError(f"{source}: no such file or directory, and not a Hub repo id (owner/name)")
-            from .hub_download import download_model_files
+        from .loading import load_pretrained_model
 
-            local = download_model_files(source, revision=revision, token=token)  # one-line errors
-            _check_config(local)
-            model = StickFigureTransformer.from_pretrained(local)
-            resolved = local.name  # the snapshot folder is named by its commit
+        source = str(path_or_repo_id)
+        model, resolved = load_pretrained_model(source, revision, token=token, base_model=base_model)
         pipe = cls(model, model_id=source, revision=revision or resolved)
         pipe.commit = resolved
         return pipe.to(device)

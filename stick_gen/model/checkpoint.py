@@ -46,6 +46,9 @@ CHECKPOINT_FORMAT_VERSION = 1
 WEIGHTS_BIN = "pytorch_model.bin"
 WEIGHTS_SAFETENSORS = "model.safetensors"
 CONFIG_JSON = "config.json"
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+"""peft's own files of LoRA adapters (what ``PeftModel.save_pretrained`` writes and ``from_pretrained`` reads)."""
 
 PathLike = Union[str, os.PathLike]
 StateDict = Dict[str, torch.Tensor]
@@ -451,7 +454,8 @@ def load_model(path: PathLike, expected_variant: Optional[str] = None):
     """
     ckpt = load_checkpoint(path)
     if ckpt.kind == CheckpointKind.LORA:
-        raise CheckpointError(f"{path}: holds LoRA adapters only; merge them first with `stick-gen lora merge`")
+        raise CheckpointError(f"{path}: holds LoRA adapters only; load the adapter/ folder training wrote beside it "
+                              f"(it names its base model), or merge them first with `stick-gen lora merge`")
     config = check_model_config(ckpt.resolved_model_config(), source=path)  # legacy ones too: nothing built yet
     if expected_variant is not None:
         want = get_variant(expected_variant)

@@ -9,7 +9,8 @@ slice of each global batch (``training.batch_size``), and DDP averages gradients
 follow the same trajectory as one. bf16 autocast on GPU, fp32 on CPU.
 
 Files written to the output directory:
-``best_model.pt`` (lowest validation loss; ``best.pth`` for SFT, ``lora_adapters.pth`` for LoRA),
+``best_model.pt`` (lowest validation loss; ``best.pth`` for SFT, ``lora_adapters.pth`` for LoRA, and
+for LoRA the same adapters in peft's format in ``adapter/``),
 ``latest.pt`` (every ``save_every`` steps; ``--resume`` continues from it exactly),
 ``metrics.jsonl`` (one JSON object per logged step and per evaluation) and ``loss_curves.png``.
 
@@ -435,9 +436,11 @@ def train(
             extra.update(optimizer_state_dict=optimizer.state_dict(), scheduler_state_dict=scheduler.state_dict(),
                          rng_state=torch.get_rng_state())
         if method == TrainingMethod.LORA:
-            from .lora import save_lora_checkpoint
+            from .lora import ADAPTER_DIR, save_lora_checkpoint
 
-            save_lora_checkpoint(path, plain, base=base_info, step=step, metrics=metrics, extra=extra)
+            # the best adapters also in peft's own format: OUTPUT/adapter/ loads with PeftModel.from_pretrained
+            save_lora_checkpoint(path, plain, base=base_info, step=step, metrics=metrics, extra=extra,
+                                 adapter_dir=output_dir / ADAPTER_DIR if path == best_path else None)
         else:
             save_training_checkpoint(path, plain, step=step, metrics=metrics, extra=extra)
 
