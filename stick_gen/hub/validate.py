@@ -4,7 +4,8 @@ Every check runs before anything is written or sent. Each result is a :class:`Fi
 
 * ``fatal``: publishing is impossible (unreadable or unsafe checkpoint, a token in the card);
   neither ``--yes`` nor the prompt can continue past it;
-* ``problem``: the spec's "validation fails": the user is asked "continue? [y/N]" in a terminal,
+* ``problem``: the checkpoint may be wrong for what it claims to be (a variant's size, a missing
+  encoder identity): the user is asked "continue? [y/N]" in a terminal,
   ``--yes`` continues, anything else stops with exit code 3;
 * ``warning`` and ``info``: printed, never blocking (a ``TBD`` in the card, the counts checked).
 
@@ -157,7 +158,7 @@ def shape_model(model_config: Mapping[str, Any]) -> StickFigureTransformer:
 
 
 def variant_model_config(variant: Variant) -> Dict[str, Any]:
-    """The full constructor arguments of a published variant (the spec's constructor call)."""
+    """The full constructor arguments of a published variant, as its row of the variant table builds it."""
     return ModelConfig.from_variant(variant.name).to_dict()
 
 

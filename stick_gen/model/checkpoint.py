@@ -6,8 +6,8 @@ Formats (file names here are the single source of truth):
   ``model_state_dict``, optimizer/scheduler state, ``step``, ``model_config``, ``variant``,
   ``text_encoder``, ``metrics`` and ``format_version``. Only tensors and plain Python values,
   so ``torch.load(path, weights_only=True)`` reads it.
-* **published weights**: :data:`WEIGHTS_BIN` (a plain state dict, as the spec's
-  ``model.load_state_dict(...)`` snippet expects), :data:`WEIGHTS_SAFETENSORS` (the
+* **published weights**: :data:`WEIGHTS_BIN` (a plain state dict, so that the upload guide's
+  ``model.load_state_dict(...)`` snippet, which users copy, works on a download), :data:`WEIGHTS_SAFETENSORS` (the
   same tensors) and :data:`CONFIG_JSON` (constructor arguments, variant, pose layout version and
   text-encoder identity).
 * **LoRA adapters** (``lora_adapters.pth``): ``kind="lora"``, the adapter tensors, the LoRA
@@ -377,8 +377,8 @@ def _looks_like_stick_gen(state_dict: Mapping[str, torch.Tensor]) -> bool:
 def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: Any = "state dict") -> Dict[str, Any]:
     """Legacy: constructor arguments read off the tensor shapes of a file that carries no config.
 
-    Only for a bare state dict without a ``config.json`` beside it (the spec's
-    ``torch.save(model.state_dict(), ...)``): every file stick-gen writes records its config, and that
+    Only for a bare state dict without a ``config.json`` beside it (what a user's own
+    ``torch.save(model.state_dict(), ...)`` writes): every file stick-gen writes records its config, and that
     config is what builds the model. Tensors do not record the head count; the variant row with this
     width and depth gives it, else one head per 32 channels. This is the one place that reads a model's
     settings off its tensors.
