@@ -212,61 +212,62 @@ def synthesize_actor_channels(plan: ScenePlan, slot: int, latents: np.ndarray, f
     if schedule is None:
         schedule = interaction_schedule(plan, z, frames, fps)
     side = 1 if _z(z, "side") < 0.5 else -1
-    P: Optional[np.ndarray] = None
+    track: Optional[np.ndarray] = None
     for i, seg in enumerate(actor.segments):
         lo, hi = int(bounds[i] - margins[i]), int(bounds[i + 1] + margins[i + 1])
         half_turns, facing, move = facings[i]
-        m = MotionInput(
+        request = MotionInput(
             t=(np.arange(lo, hi) - bounds[i]) / fps, duration=(bounds[i + 1] - bounds[i]) / fps, fps=fps, body=body,
             pace=seg.pace, tempo=_z(z, "tempo"), amp=_z(z, "amplitude"), phase=_z(z, "phase"), style=_z(z, "style"),
             onset=_z(z, "onset"), side=side, facing=facing, move_dir=move, event=_event_for(schedule, i, slot),
         )
-        channels = MOTIONS[seg.action](m)
+        channels = MOTIONS[seg.action](request)
         world_x = facing * channels[:, DX]
         channels[:, DX] = np.concatenate([[0.0], np.diff(world_x)])  # per-frame world step
         channels[:, YAW] += half_turns * np.pi
-        if P is None:
-            P = np.empty((frames, channels.shape[1]))
-            P[lo:hi] = channels
+        if track is None:
+            track = np.empty((frames, channels.shape[1]))
+            track[lo:hi] = channels
             continue
-        a, b = int(bounds[i] - margins[i]), int(bounds[i] + margins[i])
-        if b > a:
-            w = smoothstep((np.arange(a, b) - a + 0.5) / (b - a))[:, None]
-            diff = channels[: b - a] - P[a:b]
+        blend_start, blend_end = int(bounds[i] - margins[i]), int(bounds[i] + margins[i])
+        if blend_end > blend_start:
+            span = blend_end - blend_start
+            weight = smoothstep((np.arange(span) + 0.5) / span)[:, None]
+            diff = channels[:span] - track[blend_start:blend_end]
             diff[:, ANGLE_CHANNELS] = _wrap(diff[:, ANGLE_CHANNELS])
-            P[a:b] = P[a:b] + w * diff
-        P[b:hi] = channels[b - a:]
+            track[blend_start:blend_end] = track[blend_start:blend_end] + weight * diff
+        track[blend_end:hi] = channels[blend_end - blend_start:]
     labels = np.repeat(np.array([ACTION_INDEX[n] for n in names], dtype=np.int64), np.diff(bounds))
     timeline = [(n, int(bounds[i]), int(bounds[i + 1])) for i, n in enumerate(names)]
     start_x = float(start_positions(z[None].repeat(plan.num_actors, 0), plan.num_actors)[slot])
-    steps = P[:, DX].copy()
+    steps = track[:, DX].copy()
     steps[0] = 0.0
     hip_x = start_x + np.cumsum(steps)
-    return P, hip_x, labels, timeline, body, start_x
+    return track, hip_x, labels, timeline, body, start_x
 
 
-def _alive(P: np.ndarray, latents: np.ndarray, fps: int) -> None:
+def _alive(track: np.ndarray, latents: np.ndarray, fps: int) -> None:
     """Slow breathing and arm drift over the whole clip, so that no held pose is ever frozen.
 
     Deterministic in z (the phase slot), unlike :func:`_add_noise`.
     """
-    t = np.arange(len(P)) / fps
+    t = np.arange(len(track)) / fps
     u = TAU * _z(latents, "phase")
-    P[:, LEAN] += 0.015 * np.sin(TAU * 0.27 * t + u)
-    P[:, L_SH] += 0.03 * np.sin(TAU * 0.21 * t + 2.0 * u)
-    P[:, R_SH] += 0.03 * np.sin(TAU * 0.33 * t + 3.0 * u + 1.0)
-    P[:, L_EL] += 0.03 * np.sin(TAU * 0.29 * t + u + 2.0)
-    P[:, R_EL] += 0.03 * np.sin(TAU * 0.23 * t + 2.0 * u + 0.5)
+    track[:, LEAN] += 0.015 * np.sin(TAU * 0.27 * t + u)
+    track[:, L_SH] += 0.03 * np.sin(TAU * 0.21 * t + 2.0 * u)
+    track[:, R_SH] += 0.03 * np.sin(TAU * 0.33 * t + 3.0 * u + 1.0)
+    track[:, L_EL] += 0.03 * np.sin(TAU * 0.29 * t + u + 2.0)
+    track[:, R_EL] += 0.03 * np.sin(TAU * 0.23 * t + 2.0 * u + 0.5)
 
 
-def _add_noise(P: np.ndarray, rng: np.random.Generator, fps: int) -> None:
+def _add_noise(track: np.ndarray, rng: np.random.Generator, fps: int) -> None:
     """Small smooth wobble on the lean and arm angles (not in z: the model may average it away)."""
-    frames = len(P)
+    frames = len(track)
     knots = rng.normal(0.0, NOISE_RAD, size=(frames // 5 + 2, len(NOISE_CHANNELS)))
     at = np.arange(frames) / 5.0
-    i = np.minimum(at.astype(int), len(knots) - 2)
-    w = (at - i)[:, None]
-    P[:, NOISE_CHANNELS] += knots[i] * (1 - w) + knots[i + 1] * w
+    knot = np.minimum(at.astype(int), len(knots) - 2)
+    between = (at - knot)[:, None]
+    track[:, NOISE_CHANNELS] += knots[knot] * (1 - between) + knots[knot + 1] * between
 
 
 def synthesize_actor(plan: ScenePlan, slot: int, latents: np.ndarray, frames: int = 250, fps: int = 25,
@@ -279,11 +280,11 @@ def synthesize_actor(plan: ScenePlan, slot: int, latents: np.ndarray, frames: in
     >>> clip.poses.shape, int(clip.actions[0]) == ACTION_INDEX["walk"]
     ((250, 20), True)
     """
-    P, hip_x, labels, timeline, body, start_x = synthesize_actor_channels(plan, slot, latents, frames, fps, schedule)
-    _alive(P, np.asarray(latents, dtype=np.float64).reshape(-1), fps)
+    track, hip_x, labels, timeline, body, start_x = synthesize_actor_channels(plan, slot, latents, frames, fps, schedule)
+    _alive(track, np.asarray(latents, dtype=np.float64).reshape(-1), fps)
     if noise_rng is not None:
-        _add_noise(P, noise_rng, fps)
-    joints = joints_from_channels(P, hip_x, P[:, YAW], body)
+        _add_noise(track, noise_rng, fps)
+    joints = joints_from_channels(track, hip_x, track[:, YAW], body)
     joints[..., 1] = np.maximum(joints[..., 1], 0.0)
     poses = joints_to_poses(joints)
     return ActorMotion(poses, labels, timeline, body, start_x)
