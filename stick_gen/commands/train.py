@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = apply_overrides(load_config(args.config), args)
     result = train(config, args.output, resume=args.resume, best_name=args.best_name, progress=not args.no_progress,
-                   stop_after=args.stop_after)
+                   stop_after=args.stop_after, mixed_precision=args.mixed_precision)
     print(f"best validation loss {result.best_val_loss:.4f} -> {result.best_path}")
     print(f"latest (step {result.step}) -> {result.latest_path}; curves -> {result.output_dir / 'loss_curves.png'}")
     return 0
