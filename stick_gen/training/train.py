@@ -370,16 +370,20 @@ def build_accelerator(output_dir: Union[str, Path], mixed_precision: Optional[st
         raise ConfigError(f"mixed precision {mixed_precision!r}: expected one of {', '.join(MIXED_PRECISION)}")
     if log_with is not None and not is_tensorboard_available():
         raise ConfigError(f"training.log_with: {log_with} needs the tensorboard package: pip install tensorboard")
+    # with no accelerator, accelerate runs torchrun's processes as one DDP group (gloo) only when told cpu=True;
+    # otherwise it picks the device itself
+    probe = getattr(torch, "accelerator", None)  # torch >= 2.6
+    cpu = not (probe.is_available() if probe else torch.cuda.is_available() or torch.backends.mps.is_available())
     source = "--mixed-precision"
     if mixed_precision is None:
         source = "ACCELERATE_MIXED_PRECISION (accelerate launch --mixed_precision or its config)"
         if "ACCELERATE_MIXED_PRECISION" not in os.environ:
-            gpu = PartialState().device.type == "cuda" and is_bf16_available()
+            gpu = PartialState(cpu=cpu).device.type == "cuda" and is_bf16_available()
             mixed_precision, source = ("bf16" if gpu else "no"), "the default"
     # accelerate keeps its state in a singleton that refuses a second precision; one process may train
     # several times (tests, notebooks), so each run starts it afresh (the process group is kept)
     AcceleratorState._reset_state()
-    accelerator = Accelerator(mixed_precision=mixed_precision, log_with=log_with,
+    accelerator = Accelerator(cpu=cpu, mixed_precision=mixed_precision, log_with=log_with,
                               project_dir=str(output_dir) if log_with else None)
     if accelerator.mixed_precision == "fp16" and accelerator.device.type == "cpu":
         # accelerate would quietly train in fp32 on a CPU
