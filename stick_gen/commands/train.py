@@ -8,6 +8,8 @@ examples:
   stick-gen train --config configs/demo.yaml --output checkpoints/
   stick-gen train --config configs/small.yaml --output checkpoints/ --best-name small_model.pt
   torchrun --nproc_per_node 4 -m stick_gen.cli train --config configs/large.yaml --output checkpoints/large
+  accelerate launch --mixed_precision bf16 -m stick_gen.cli train --config configs/large.yaml --output checkpoints/large
+  stick-gen train --config configs/tiny.yaml --output checkpoints/tiny --log-with tensorboard   # OUTPUT/tensorboard
 """
 
 from __future__ import annotations
