@@ -2,7 +2,8 @@
 
 Each command module has a docstring (first line = help), ``add_arguments(parser)`` and
 ``run(args) -> int``. Errors of the :class:`~stick_gen.errors.StickGenError` family become
-one line on stderr and a non-zero exit; ``--debug`` shows the traceback.
+one line on stderr and a non-zero exit; ``--debug`` shows the traceback. Library modules report through
+``logging.getLogger(__name__)``; the command shows their messages on stderr (:func:`configure_logging`).
 
 >>> main(["--help"])  # doctest: +SKIP
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 from typing import List, Optional
@@ -72,11 +74,38 @@ def _accept_debug(parser: argparse.ArgumentParser) -> None:
                 _accept_debug(verb)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a message comes (a redirect, pytest's capture)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def configure_logging(debug: bool = False) -> None:
+    """Show stick-gen's log messages on stderr as plain lines (INFO and up; DEBUG with ``--debug``).
+
+    Only the ``stick_gen`` logger is set up, so other libraries' INFO chatter stays hidden; calling it
+    again changes nothing but the level.
+    """
+    log = logging.getLogger("stick_gen")
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if debug else logging.INFO)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run ``stick-gen`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging(args.debug)
     try:
         return int(args._run(args) or 0)
     except StickGenError as err:

@@ -16,6 +16,11 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stop-after", type=int, metavar="STEP",
                         help="stop at STEP as if interrupted (saves latest; --resume continues)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs still go to metrics.jsonl)")
+    parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"),
+                        help="autocast dtype; wins over `accelerate launch --mixed_precision` and its config "
+                             "(default: theirs, else bf16 on a GPU that supports it, else no)")
+    parser.add_argument("--log-with", choices=("tensorboard",),
+                        help="override training.log_with: also log to OUTPUT/tensorboard (pip install tensorboard)")
 
 
 def apply_overrides(config, args: argparse.Namespace):
@@ -30,4 +35,6 @@ def apply_overrides(config, args: argparse.Namespace):
         config.training.time_limit_minutes = args.time_limit
     if args.seed is not None:
         config.training.seed = args.seed
+    if args.log_with is not None:
+        config.training.log_with = args.log_with
     return config

@@ -33,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     config.finetune.method = args.method
     output = args.output or f"checkpoints/{args.method}"
     result = train(config, output, resume=args.resume, init_from=args.init_from, progress=not args.no_progress,
-                   stop_after=args.stop_after)
+                   stop_after=args.stop_after, mixed_precision=args.mixed_precision)
     print(f"{args.method}: best validation loss {result.best_val_loss:.4f} -> {result.best_path}")
     return 0

@@ -8,6 +8,8 @@ examples:
   stick-gen train --config configs/demo.yaml --output checkpoints/
   stick-gen train --config configs/small.yaml --output checkpoints/ --best-name small_model.pt
   torchrun --nproc_per_node 4 -m stick_gen.cli train --config configs/large.yaml --output checkpoints/large
+  accelerate launch --mixed_precision bf16 -m stick_gen.cli train --config configs/large.yaml --output checkpoints/large
+  stick-gen train --config configs/tiny.yaml --output checkpoints/tiny --log-with tensorboard   # OUTPUT/tensorboard
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = apply_overrides(load_config(args.config), args)
     result = train(config, args.output, resume=args.resume, best_name=args.best_name, progress=not args.no_progress,
-                   stop_after=args.stop_after)
+                   stop_after=args.stop_after, mixed_precision=args.mixed_precision)
     print(f"best validation loss {result.best_val_loss:.4f} -> {result.best_path}")
     print(f"latest (step {result.step}) -> {result.latest_path}; curves -> {result.output_dir / 'loss_curves.png'}")
     return 0

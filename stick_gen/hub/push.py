@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import tempfile
@@ -26,6 +27,8 @@ from .naming import PRETRAIN, card_name, check_method, check_repo_id, check_revi
 from .upload import DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, HubTarget, UploadPlan, UploadResult, describe_plan, \
     plan_upload, redact, upload_bundle, with_retries
 from .validate import Finding, FindingLevel, check_card, check_shipped_files, inspect_checkpoint
+
+logger = logging.getLogger(__name__)
 
 PathLike = Union[str, os.PathLike]
 Confirm = Callable[[str], bool]
@@ -127,7 +130,7 @@ def push(
     options: PushOptions,
     *,
     out: Callable[[str], None] = print,
-    warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    warn: Callable[[str], None] = lambda line: logger.warning(line),
     confirm: Optional[Confirm] = None,
 ) -> PushResult:
     """Validate, bundle and (unless ``no_upload``/``dry_run``) upload one checkpoint.

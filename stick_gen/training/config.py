@@ -144,6 +144,9 @@ class TrainingSection(_Typed):
     """Validation rows scored at each evaluation (a fixed subset, the same every time)."""
     time_limit_minutes: Optional[PositiveFloat] = None
     """Stop early (saving ``latest``) after this much wall time; None: run ``max_steps``."""
+    log_with: Optional[Literal["tensorboard"]] = None
+    """Also send the ``metrics.jsonl`` numbers to a tracker through accelerate: ``tensorboard`` writes
+    ``OUTPUT/tensorboard`` (``pip install tensorboard``); None: only ``metrics.jsonl``."""
     loss_weights: LossWeights = field(default_factory=LossWeights)
     flow_time: Literal["uniform", "logit_normal"] = "uniform"
     """How a flow model's training rows draw their flow time ``t``

@@ -6,7 +6,11 @@ a velocity term, per-frame action classification from hidden states, and the act
 
 Runs on one process or many: under ``accelerate launch`` or ``torchrun`` every process takes its
 slice of each global batch (``training.batch_size``), and DDP averages gradients, so N processes
-follow the same trajectory as one. bf16 autocast on GPU, fp32 on CPU.
+follow the same trajectory as one. accelerate picks the device (CUDA, Apple MPS or CPU) and the mixed
+precision comes from, first to last: ``train(mixed_precision=...)`` (``--mixed-precision``),
+``accelerate launch --mixed_precision`` or its config, and bf16 on a GPU that supports it, else none.
+With ``training.log_with: tensorboard`` the numbers written to ``metrics.jsonl`` also go to
+``OUTPUT/tensorboard`` through accelerate's trackers.
 
 Files written to the output directory:
 ``best_model.pt`` (lowest validation loss; ``best.pth`` for SFT, ``lora_adapters.pth`` for LoRA, and
@@ -20,7 +24,9 @@ for LoRA the same adapters in peft's format in ``adapter/``),
 from __future__ import annotations
 
 import json
+import logging
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -38,6 +44,8 @@ from ..model.variants import TrainingMethod
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows, value_weights
 
+logger = logging.getLogger(__name__)
+
 LATEST = "latest.pt"
 BEST = {TrainingMethod.PRETRAIN: "best_model.pt", TrainingMethod.SFT: "best.pth", TrainingMethod.LORA: "lora_adapters.pth"}
 
@@ -50,6 +58,7 @@ class TrainResult:
     step: int
     best_val_loss: float
     history: List[Dict[str, Any]] = field(default_factory=list)
+    mixed_precision: str = "no"
 
 
 TEXT_DROPOUT = 0.1
@@ -210,7 +219,7 @@ def _ensure_dataset(config: TrainConfig, accelerator, progress: bool = True) -> 
         if accelerator.is_main_process:
             from ..data_gen.dataset import write_dataset
 
-            print(f"no dataset at {root}: generating {config.data.num_samples} scenes (seed {config.data.seed})")
+            logger.info(f"no dataset at {root}: generating {config.data.num_samples} scenes (seed {config.data.seed})")
             write_dataset(root, config.data.num_samples, seed=config.data.seed, frames=config.data.frames,
                           fps=config.data.fps, progress=progress)
         accelerator.wait_for_everyone()
@@ -339,6 +348,64 @@ def _append_jsonl(path: Path, record: Dict[str, Any]) -> None:
         f.write(json.dumps(record) + "\n")
 
 
+MIXED_PRECISION = ("no", "fp16", "bf16")
+"""What ``--mixed-precision`` and ``accelerate launch --mixed_precision`` accept here."""
+
+
+def build_accelerator(output_dir: Union[str, Path], mixed_precision: Optional[str] = None,
+                      log_with: Optional[str] = None):
+    """The run's ``Accelerator``: accelerate picks the device (CUDA, MPS, CPU, one process or many).
+
+    Mixed precision, first to last: ``mixed_precision``; ``ACCELERATE_MIXED_PRECISION`` (what
+    ``accelerate launch --mixed_precision`` and its config set); bf16 on a GPU that supports it, else
+    ``"no"``. ``log_with="tensorboard"`` writes event files under ``output_dir/tensorboard``.
+
+    >>> build_accelerator("checkpoints/tiny", mixed_precision="bf16").mixed_precision   # doctest: +SKIP
+    'bf16'
+    """
+    from accelerate import Accelerator, PartialState
+    from accelerate.state import AcceleratorState
+    from accelerate.utils import is_bf16_available, is_tensorboard_available
+
+    if mixed_precision is not None and mixed_precision not in MIXED_PRECISION:
+        raise ConfigError(f"mixed precision {mixed_precision!r}: expected one of {', '.join(MIXED_PRECISION)}")
+    if log_with is not None and not is_tensorboard_available():
+        raise ConfigError(f"training.log_with: {log_with} needs the tensorboard package: pip install tensorboard")
+    # with no accelerator, accelerate runs torchrun's processes as one DDP group (gloo) only when told cpu=True;
+    # otherwise it picks the device itself
+    probe = getattr(torch, "accelerator", None)  # torch >= 2.6
+    cpu = not (probe.is_available() if probe else torch.cuda.is_available() or torch.backends.mps.is_available())
+    source = "--mixed-precision"
+    if mixed_precision is None:
+        source = "ACCELERATE_MIXED_PRECISION (accelerate launch --mixed_precision or its config)"
+        if "ACCELERATE_MIXED_PRECISION" not in os.environ:
+            gpu = PartialState(cpu=cpu).device.type == "cuda" and is_bf16_available()
+            mixed_precision, source = ("bf16" if gpu else "no"), "the default"
+    # accelerate keeps its state in a singleton that refuses a second precision; one process may train
+    # several times (tests, notebooks), so each run starts it afresh (the process group is kept)
+    AcceleratorState._reset_state()
+    accelerator = Accelerator(cpu=cpu, mixed_precision=mixed_precision, log_with=log_with,
+                              project_dir=str(output_dir) if log_with else None)
+    if accelerator.mixed_precision == "fp16" and accelerator.device.type == "cpu":
+        # accelerate would quietly train in fp32 on a CPU
+        raise ConfigError(f"mixed precision fp16 (from {source}) needs a GPU; on {accelerator.device.type} "
+                          f"use bf16 or no")
+    return accelerator
+
+
+def _tracker_config(config: TrainConfig, method: str, mixed_precision: str) -> Dict[str, Any]:
+    """The run's settings as flat scalars, for a tracker's hyperparameter table."""
+    flat: Dict[str, Any] = {"variant": config.variant or "custom", "method": method,
+                            "mixed_precision": mixed_precision}
+    for section in ("data", "training"):
+        for key, value in config.to_dict()[section].items():
+            for name, item in (value.items() if isinstance(value, dict) else [(None, value)]):
+                if item is not None:
+                    flat[f"{section}.{key}" + (f".{name}" if name else "")] = (
+                        item if isinstance(item, (int, float, str, bool)) else str(item))
+    return flat
+
+
 def train(
     config: TrainConfig,
     output_dir: Union[str, Path],
@@ -348,13 +415,14 @@ def train(
     best_name: Optional[str] = None,
     progress: bool = True,
     stop_after: Optional[int] = None,
+    mixed_precision: Optional[str] = None,
 ) -> TrainResult:
     """Train (or fine-tune, when ``config.finetune`` is set) and write checkpoints to ``output_dir``.
 
     ``stop_after`` ends the run at that step as an interruption would (saving ``latest``), without
-    changing the schedule, which is computed from ``max_steps``.
+    changing the schedule, which is computed from ``max_steps``. ``mixed_precision`` (``"no"``,
+    ``"fp16"``, ``"bf16"``) wins over accelerate's setting (:func:`build_accelerator`).
     """
-    from accelerate import Accelerator
     from tqdm.auto import tqdm
 
     from ..inference.text_encoder import load_text_encoder
@@ -363,9 +431,8 @@ def train(
     if method in (TrainingMethod.SFT, TrainingMethod.LORA) or (config.finetune and method != TrainingMethod.PRETRAIN):
         if init_from is None:
             raise ConfigError(f"fine-tuning ({method}) needs --init-from CHECKPOINT (a pretrained model)")
-    use_cuda = torch.cuda.is_available()
-    accelerator = Accelerator(cpu=not use_cuda, mixed_precision="bf16" if use_cuda else "no")
     tc = config.training
+    accelerator = build_accelerator(output_dir, mixed_precision, tc.log_with)
     torch.manual_seed(tc.seed + accelerator.process_index)
     if tc.batch_size % accelerator.num_processes:
         raise ConfigError(f"training.batch_size={tc.batch_size} is not divisible by {accelerator.num_processes} "
@@ -425,7 +492,8 @@ def train(
         if not accelerator.is_main_process:
             return
         plain = accelerator.unwrap_model(model)
-        extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val}
+        extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val,
+                                 "mixed_precision": accelerator.mixed_precision}
         if base_info and method != TrainingMethod.LORA:  # LoRA files record their base themselves, with its config
             extra["base_model"] = base_info
         if config.finetune:
@@ -449,6 +517,8 @@ def train(
     bar = tqdm(total=tc.max_steps, initial=step, disable=not (progress and accelerator.is_main_process),
                desc=f"train {config.variant or 'custom'}", unit="step", dynamic_ncols=True)
     log_file = output_dir / "metrics.jsonl"
+    if tc.log_with:
+        accelerator.init_trackers("tensorboard", config=_tracker_config(config, method, accelerator.mixed_precision))
     started, seen, window_start = time.time(), 0, time.time()
     stopped_early = False
     model.train()
@@ -485,6 +555,7 @@ def train(
             bar.set_postfix(loss=f"{record['loss']:.4f}", samples_s=f"{rate:.1f}")
             if accelerator.is_main_process:
                 _append_jsonl(log_file, record)
+            _track(accelerator, record)
             seen, window_start = 0, time.time()
         out_of_time = (tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60) or (
             stop_after is not None and step >= stop_after)
@@ -495,6 +566,7 @@ def train(
             history.append(record)
             if accelerator.is_main_process:
                 _append_jsonl(log_file, record)
+            _track(accelerator, record)
             if scores["loss"] < best_val:
                 best_val = scores["loss"]
                 save(best_path, with_state=False, metrics={"val_" + k: v for k, v in scores.items()})
@@ -505,13 +577,23 @@ def train(
             break
     bar.close()
     accelerator.wait_for_everyone()
+    # what accelerator.end_training() does, less destroying the process group a caller may still use
+    for tracker in accelerator.trackers:
+        tracker.finish()
     if accelerator.is_main_process:
         plot_loss_curves(history, output_dir / "loss_curves.png")
         if stopped_early:
-            print(f"stopped at step {step} of {tc.max_steps}; `--resume` continues from {latest_path}")
+            logger.info(f"stopped at step {step} of {tc.max_steps}; `--resume` continues from {latest_path}")
     if not best_path.exists() and accelerator.is_main_process:
         raise DataError(f"training ended without a validation pass; nothing written to {best_path}")
-    return TrainResult(output_dir, best_path, latest_path, step, best_val, history)
+    return TrainResult(output_dir, best_path, latest_path, step, best_val, history, accelerator.mixed_precision)
+
+
+def _track(accelerator, record: Dict[str, Any]) -> None:
+    """Send a ``metrics.jsonl`` record to the trackers, as ``train/loss``, ``val/action_accuracy``, ...."""
+    if accelerator.trackers:
+        accelerator.log({f"{record['split']}/{k}": v for k, v in record.items() if k not in ("split", "step")},
+                        step=record["step"])
 
 
 def _read_history(path: Path, up_to: int) -> List[Dict[str, Any]]:
