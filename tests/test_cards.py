@@ -11,6 +11,8 @@ import sys
 import pytest
 import torch
 import yaml
+from huggingface_hub import ModelCard as HubModelCard
+from huggingface_hub import ModelCardData
 
 from stick_gen.cli import main
 from stick_gen.hub.cards import METRICS, REQUIRED_SECTIONS, parse_card, read_card, render_card, update_card
@@ -55,6 +57,9 @@ def test_shipped_cards_are_complete_and_name_their_variant(variant, method):
         assert card.has_section(section), f"{path} lacks {section}"
     front = card.front_matter
     assert front["license"] == "mit" and front["pipeline_tag"] and "stick-gen" in front["tags"]
+    assert front["language"] == "en"
+    # the front matter is what huggingface_hub's ModelCardData writes: reading it back and writing it again is a no-op
+    assert ModelCardData(**front).to_dict() == front
     assert front["library_name"] == ("peft" if method == "lora" else "stick-gen")
     assert card.variants_named() == [variant]
     assert [m["type"] for m in front["model-index"][0]["results"][0]["metrics"]] == [k for k, _, _ in METRICS[:4]]
@@ -127,6 +132,16 @@ def test_card_update_writes_metrics_examples_and_checkpoint_facts(tmp_path, caps
     assert card.read_text().count("### Metrics (Test Set)") == 1 and card.read_text().count("model-index") == 1
 
 
+def test_a_new_card_loads_the_version_given_and_reads_back_through_huggingface_hub():
+    text = render_card("small", "lora", revision="v1.2.0")
+    assert 'PeftModel.from_pretrained(base, "GesturaAI/stick-gen-small-lora", revision="v1.2.0")' in text
+    assert 'StickFigureTransformer.from_pretrained("GesturaAI/stick-gen-small", revision="v1.0.0")' in text  # base's own
+    hub_card = HubModelCard(text)
+    assert hub_card.data.base_model == "GesturaAI/stick-gen-small" and hub_card.data.language == "en"
+    assert [r.metric_name for r in hub_card.data.eval_results][:1] == ["Pose MSE"]
+    assert str(hub_card) == text  # huggingface_hub writes the card back byte for byte
+
+
 def test_card_update_fills_finetune_and_lora_settings(tmp_path):
     sft, lora = tmp_path / "sft.md", tmp_path / "lora.md"
     sft.write_text(render_card("small", "sft"))
@@ -158,7 +173,8 @@ def test_card_update_errors_are_clear(tmp_path, capsys):
 
 def test_card_new_writes_a_custom_card_and_never_overwrites(tmp_path, capsys):
     path = tmp_path / "stick-gen-medium-custom.md"
-    assert main(["card", "new", "--variant", "medium", "--method", "custom", "-o", str(path)]) == 0
+    assert main(["card", "new", "--variant", "medium", "--method", "custom", "--version", "1.1.0", "-o", str(path)]) == 0
+    assert 'from_pretrained("GesturaAI/stick-gen-medium-custom", revision="v1.1.0")' in path.read_text()
     card = read_card(path)
     assert card.front_matter["base_model"] == "GesturaAI/stick-gen-medium"
     assert card.front_matter["model-index"][0]["name"] == "stick-gen-medium-custom"

@@ -125,6 +125,9 @@ def test_unreadable_checkpoints_are_fatal_even_with_yes(checkout, capsys, damage
     (lambda t: t.replace("license: mit", "license: apache-2.0"), "the bundle's LICENSE is MIT"),
     (lambda t: t.replace("tags:\n", "tags: [unclosed\n", 1), "the front matter is not valid YAML"),
     (lambda t: t.split("---\n", 2)[2], "no YAML front matter"),
+    (lambda t: t.replace("      value: TBD\n", "", 1), "model-index: huggingface_hub cannot read it (KeyError: 'value')"),
+    (lambda t: t.replace("language: en", "language: [en, 7]"), "'language' must be a string or a list of strings"),
+    (lambda t: t.replace("tags:\n", "tags: stick-gen\nx:\n", 1), "'tags' must be a list of strings"),
     (lambda t: t.replace("stick-gen-medium", "stick-gen-small"), "describes the small variant but --variant is medium"),
     (lambda t: t + "\n![Animation](examples/catch.gif)\n", "shows examples/catch.gif but no such file"),
 ])

@@ -3,7 +3,7 @@
 examples:
   stick-gen card update model_cards/medium.md --metrics metrics.json --examples out/examples
   stick-gen card update model_cards/stick-gen-medium-sft.md --checkpoint checkpoints/sft/best.pth
-  stick-gen card new --variant medium --method custom -o model_cards/stick-gen-medium-custom.md
+  stick-gen card new --variant medium --method custom --version 1.1.0 -o model_cards/stick-gen-medium-custom.md
 
 `update` writes the evaluation's numbers (from `stick-gen evaluate --output metrics.json`) into the
 card's metrics section and model-index, embeds every GIF of --examples under "Example Outputs"
@@ -30,18 +30,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     new.add_argument("--variant", default="medium", choices=list(VARIANTS))
     new.add_argument("--method", default="pretrain", help="pretrain, sft, lora, or a custom fine-tune name")
     new.add_argument("--repo-name", help="repository id the card describes (default: from the naming table)")
+    new.add_argument("--version", help="the version its How to Use loads, e.g. 1.1.0 (default 1.0.0; "
+                                       "`stick-gen push --version` pins it again when publishing)")
     new.add_argument("-o", "--output", required=True, help="where to write the card")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..hub.cards import render_card_to, update_card
-    from ..hub.naming import check_method
+    from ..hub.cards import DEFAULT_REVISION, render_card_to, update_card
+    from ..hub.naming import check_method, parse_version, version_tag
     from ..errors import ConfigError
 
     if args.verb == "new":
+        revision = version_tag(parse_version(args.version)) if args.version else DEFAULT_REVISION
         path = render_card_to(args.output, args.variant, check_method(args.method.lower()), args.repo_name,
-                              overwrite=args.force)
+                              overwrite=args.force, revision=revision)
         print(f"wrote {path}; fill its TBDs with `stick-gen card update {path} --metrics ... --examples ...`")
         return 0
     if not (args.metrics or args.examples or args.checkpoint):

@@ -1,7 +1,9 @@
 """Model cards: read them, write new ones from the variant table, and fill them with measured facts.
 
-A card is Markdown with YAML front matter (``library_name``, ``license``, ``tags``,
-``pipeline_tag``, ``model-index``; ``base_model`` for fine-tunes). Two regions are kept between
+A card is Markdown with YAML front matter (``language``, ``library_name``, ``license``, ``tags``,
+``pipeline_tag``, ``model-index``; ``base_model`` for fine-tunes), written and read back through
+huggingface_hub's ``ModelCardData`` with one ``EvalResult`` per metric (:func:`card_data`), and checked
+offline the way huggingface_hub reads it before an upload (:func:`metadata_problems`). Two regions are kept between
 HTML comment markers so that ``stick-gen card update`` can rewrite them in place:
 
 * ``<!-- metrics:start -->`` ... ``<!-- metrics:end -->``: the four headline metrics as bullets (the
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
+from huggingface_hub import EvalResult, ModelCardData
+from huggingface_hub import ModelCard as HubModelCard
 
 from ..model.atomic import atomic_write
 from ..errors import ConfigError, StickGenError
@@ -72,6 +76,10 @@ METRICS: Tuple[Tuple[str, str, str], ...] = (
 lists first."""
 
 HEADLINE_METRICS = 4
+TEMPLATES = Path(__file__).with_name("card_templates")
+"""One Jinja template per card kind: ``pretrain.md.j2``, ``finetune.md.j2`` (SFT and custom), ``lora.md.j2``."""
+DEFAULT_REVISION = "v1.0.0"
+"""The revision a new card's How to Use loads; publishing pins it to the version pushed (``pin_revision``)."""
 EXAMPLE_PROMPTS = {"walk_wave.gif": "A person walks forward and waves", "catch.gif": "Two people playing catch"}
 """The two example animations the upload guide's card embeds, with their prompts; other GIFs get a prompt from
 ``examples.json`` or their file name."""
@@ -278,237 +286,163 @@ def _examples_block(examples: Sequence[Tuple[str, str]]) -> str:
     return "\n\n".join(f'### "{prompt}"\n![Animation](examples/{name})' for name, prompt in examples)
 
 
-def _model_index(name: str, metrics: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
+def _eval_results(metrics: Optional[Mapping[str, Any]] = None) -> List[EvalResult]:
+    """The card's ``model-index`` entries: every measured metric, or the headline ones as ``TBD``."""
     model = (metrics or {}).get("model") or {}
     split = str((metrics or {}).get("split") or "test")
-    entries = []
+    results = []
     for key, label, _ in METRICS:
-        if key in model or (metrics is None and len(entries) < HEADLINE_METRICS):
+        if key in model or (metrics is None and len(results) < HEADLINE_METRICS):
             value = model.get(key, "TBD")
-            entries.append({"type": key, "name": label, "value": round(float(value), 6)
-                            if isinstance(value, (int, float)) else value})
-    return [{
-        "name": name,
-        "results": [{
-            "task": {"type": PIPELINE_TAG, "name": "Text-to-motion generation"},
-            "dataset": {"type": "stick-gen-procedural", "name": "stick-gen procedural motion", "split": split},
-            "metrics": entries,
-        }],
-    }]
+            results.append(EvalResult(
+                task_type=PIPELINE_TAG, task_name="Text-to-motion generation",
+                dataset_type="stick-gen-procedural", dataset_name="stick-gen procedural motion", dataset_split=split,
+                metric_type=key, metric_name=label,
+                metric_value=round(float(value), 6) if isinstance(value, (int, float)) else value))
+    return results
 
 
-def _front_matter_text(front: Mapping[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(dict(front), sort_keys=False, allow_unicode=True, width=110) + "---\n"
+FRONT_MATTER_ORDER = ["language", "library_name", "license", "pipeline_tag", "tags", "datasets", "base_model",
+                      "base_model_relation"]
+"""The order a new card's front matter is written in (``model-index`` last); a card's own order is kept."""
 
 
-def render_card(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = None) -> str:
-    """A new model card for ``variant`` trained by ``method`` (``pretrain``, ``sft``, ``lora`` or custom).
+def card_data(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = None,
+              metrics: Optional[Mapping[str, Any]] = None) -> ModelCardData:
+    """The front matter of a new card for ``variant`` trained by ``method``, as the Hub's ``ModelCardData``.
 
-    Everything it states comes from the variant table and the pose layout; measured numbers are
-    ``TBD`` until ``stick-gen card update`` fills them.
-
-    >>> "15.8M" in render_card("medium", "sft")
-    True
+    >>> data = card_data("small", "lora")
+    >>> data.base_model, data.library_name, data.language, data.eval_results[0].metric_type
+    ('GesturaAI/stick-gen-small', 'peft', 'en', 'pose_mse')
     """
-    v = get_variant(variant)
     repo = org_repo or repo_id_for(variant, method)
-    base_repo = repo_id_for(variant)
-    name = repo.split("/", 1)[1]
     is_lora, is_finetune = method == TrainingMethod.LORA, method != TrainingMethod.PRETRAIN
     tags = ["stick-gen", "text-to-motion", "animation", "stick-figure", "pytorch"]
     if is_finetune:
         tags += ["lora", "peft"] if is_lora else ["fine-tuned", method]
-    front: Dict[str, Any] = {
-        "library_name": "peft" if is_lora else "stick-gen",
-        "license": "mit",
-        "pipeline_tag": PIPELINE_TAG,
-        "tags": tags,
-    }
+    extra: Dict[str, Any] = {}
     if is_finetune:
-        front["base_model"] = base_repo
-        front["base_model_relation"] = "adapter" if is_lora else "finetune"
-    front["model-index"] = _model_index(name)
-
-    shape = (f"d_model {v.d_model}, {v.nhead} attention heads, {v.num_layers} transformer blocks, "
-             f"feed-forward width {v.dim_feedforward}")
-    seconds = DEFAULT_FRAMES // DEFAULT_FPS
-    if is_lora:
-        summary = (f"LoRA adapters for [{base_repo}](https://huggingface.co/{base_repo}), the **{variant}** variant "
-                   f"of stick-gen ({v.params_label} parameters). This repository holds the adapter weights only, "
-                   f"in peft's format; merge them into the {variant} model to use them.")
-    elif is_finetune:
-        summary = (f"A full fine-tune ({method.upper() if method == 'sft' else method}) of "
-                   f"[{base_repo}](https://huggingface.co/{base_repo}), the **{variant}** variant of stick-gen "
-                   f"({v.params_label} parameters), on one motion domain.")
-    else:
-        summary = (f"stick-gen turns a sentence into a stick-figure animation. This is the **{variant}** variant "
-                   f"({v.params_label} parameters).")
-
-    details = [
-        f"- **Variant**: {variant}",
-        f"- **{'Base model parameters' if is_lora else 'Parameters'}**: {v.params_label} ({shape})",
-    ]
-    if is_lora:
-        details += [
-            f"- **Base model**: {base_repo}",
-            "- **LoRA rank**: TBD",
-            "- **LoRA alpha**: TBD",
-            "- **LoRA target modules**: TBD",
-            "- **Adapter parameters**: TBD",
-        ]
-    elif is_finetune:
-        details.append(f"- **Base model**: {base_repo}")
-    details += [
-        "- **Architecture**: a bidirectional pre-norm transformer over 50 frame tokens of 5 frames each, "
-        "conditioned on 1024-number text embeddings of the prompt and of each of its clauses (laid along the clip "
-        "in the order they are said), 16 latent draws, the actor's slot and the number of actors",
-        f"- **Output**: {DEFAULT_FRAMES} frames ({seconds} s at {DEFAULT_FPS} fps) of one actor's pose per call, "
-        f"{POSE_DIM} numbers a frame (five segments: torso, legs, arms, as x1, y1, x2, y2 in metres), plus a "
-        "per-frame action from a 64-entry vocabulary",
-        "- **Text encoder**: TBD",
-        f"- **Hardware**: {v.hardware}",
-        f"- **Best for**: {v.use_case}",
-        "- **Speed**: measured figures per variant are in `docs/PERFORMANCE.md` of the stick-gen repository",
-        "- **License**: MIT",
-        "- **Developed by**: GesturaAI",
-    ]
-
-    training = [
-        "- **Data**: procedural motion synthesised by stick-gen's own generator (`stick-gen data`); no "
-        "motion-capture recordings (see CITATIONS.md)",
-        "- **Configuration**: `config.yaml` in this repository",
-        "- **Training steps**: TBD",
-    ]
-    if is_finetune:
-        training += [
-            f"- **Fine-tuning method**: {method}",
-            "- **Fine-tuning domain**: TBD",
-            "- **Fine-tuning steps**: TBD",
-            "- **Learning rate**: TBD",
-        ]
-
-    sections = [
-        f"# {name}",
-        summary,
-        "## Model Details",
-        "\n".join(details),
-        "## Intended Uses",
-        "- Stick-figure animations from short English prompts (\"A person walks forward and waves\", \"Two "
-        "people playing catch\") for storyboards, prototypes, teaching and games.\n"
-        "- Research on text-to-motion generation at small scale.\n\n"
-        "Out of scope: realistic human motion, biomechanical or medical analysis, and identifying or "
-        "judging real people.",
-        "## How to Use",
-        _how_to_use(variant, method, repo, base_repo),
-        "## Training Details",
-        "\n".join(training),
-        "## Evaluation",
-        f"{METRICS_START}\n{_metrics_block()}\n{METRICS_END}\n\n"
-        "Metric definitions: `docs/metrics.md` in the stick-gen repository.",
-        "## Example Outputs",
-        f"{EXAMPLES_START}\n{_examples_block([])}\n{EXAMPLES_END}",
-        "## Limitations",
-        f"- Maximum sequence length: {DEFAULT_FRAMES} frames ({seconds} s at {DEFAULT_FPS} fps) per call.\n"
-        f"- Up to {MAX_ACTORS} actors per scene; each actor is one call of the model.\n"
-        "- Supported actions: those of stick-gen's procedural data generator; prompts that name other actions "
-        "get motion from the nearest actions it knows.\n"
-        "- Two-dimensional, five-segment figures: no fingers, face or foot direction, and no props beyond "
-        "what the renderer draws.\n"
-        "- Known failure cases: trained on synthetic motion only, so motion looks procedural; feet can slide "
-        "(see the foot-skating metric); contact between actors is not modelled physically.\n"
-        "- English prompts only; the text encoder reads at most 256 tokens.",
-        "## Citation",
-        "```bibtex\n@software{stick_gen,\n  title  = {stick-gen: text to stick-figure animation},\n"
-        "  author = {GesturaAI and the stick-gen contributors},\n  year   = {2026},\n"
-        f"  url    = {{https://huggingface.co/{repo}}}\n}}\n```\n\n"
-        "The works this model builds on (text encoder, evaluation protocol, LoRA) are listed in CITATIONS.md.",
-    ]
-    return _front_matter_text(front) + "\n" + "\n\n".join(sections) + "\n"
+        extra["base_model_relation"] = "adapter" if is_lora else "finetune"
+    data = ModelCardData(
+        language="en", license="mit", library_name="peft" if is_lora else "stick-gen", pipeline_tag=PIPELINE_TAG,
+        tags=tags, base_model=repo_id_for(variant) if is_finetune else None, model_name=repo.split("/", 1)[1],
+        eval_results=_eval_results(metrics), **extra)
+    return _in_order(data, FRONT_MATTER_ORDER)
 
 
-def _how_to_use(variant: str, method: str, repo: str, base_repo: str) -> str:
+def _in_order(data: ModelCardData, order: Sequence[str]) -> ModelCardData:
+    """``data`` with ``order``'s keys re-set in that order, which its YAML follows (``model-index`` comes last)."""
+    for key in order:
+        if key in data:
+            data[key] = data.pop(key)
+    return data
+
+
+def _front_matter_text(data: ModelCardData) -> str:
+    return "---\n" + data.to_yaml() + "\n---\n"
+
+
+def metadata_problems(front: Mapping[str, Any]) -> List[str]:
+    """What is wrong with a card's front matter, read the way huggingface_hub reads it.
+
+    The Hub checks metadata on its server (``RepoCard.validate`` posts the card to ``/api/validate-yaml``);
+    this runs offline, so it checks what huggingface_hub itself can: ``ModelCardData`` must load the front
+    matter (a ``model-index`` it cannot turn into ``EvalResult`` entries is refused) and write it back
+    as YAML, and the fields the Hub indexes must have the Hub's types (strings, lists of strings,
+    ``namespace/name`` ids for ``base_model``).
+
+    >>> metadata_problems(card_data("small", "sft").to_dict())
+    []
+    >>> metadata_problems({"language": "en", "tags": "stick-gen", "base_model": "stick gen", "model-index": [{}]})
+    ["'tags' must be a list of strings", "'base_model' 'stick gen' is not a Hub model id (namespace/name)", \
+"model-index: huggingface_hub cannot read it (KeyError: 'name'); each entry needs name and results[] with \
+task.type, dataset.type, dataset.name and metrics[] of type and value"]
+    """
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    problems = []
+
+    def strings(key: str, single: bool) -> None:
+        value = front.get(key)
+        if value is None:
+            return
+        if single and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            problems.append(f"'{key}' must be {'a string or ' if single else ''}a list of strings")
+
+    for key in ("library_name", "license", "pipeline_tag", "base_model_relation"):
+        if front.get(key) is not None and not isinstance(front[key], str):
+            problems.append(f"'{key}' must be a string, not {front[key]!r}")
+    strings("language", True)
+    strings("tags", False)
+    strings("datasets", True)
+    strings("base_model", True)
+    bases = front.get("base_model")
+    for base in ([bases] if isinstance(bases, str) else bases if isinstance(bases, list) else []):
+        try:
+            if not isinstance(base, str) or "/" not in base:
+                raise HFValidationError(base)
+            validate_repo_id(base)
+        except HFValidationError:
+            problems.append(f"'base_model' {base!r} is not a Hub model id (namespace/name)")
+    try:
+        ModelCardData(**dict(front)).to_yaml()
+    except (ValueError, TypeError) as err:
+        cause = err.__cause__ or err
+        reason = str(cause).split(". Pass")[0]
+        if "model_index" in reason or "eval_results" in reason:
+            inner = re.search(r"<class '(\w+)'> (.*)", reason)
+            reason = f"{inner.group(1)}: {inner.group(2)}" if inner else reason
+            problems.append(f"model-index: huggingface_hub cannot read it ({reason}); each entry needs name and "
+                            "results[] with task.type, dataset.type, dataset.name and metrics[] of type and value")
+        else:
+            problems.append(f"huggingface_hub cannot read the front matter ({reason})")
+        return problems
+    return problems
+
+
+def render_card(variant: str, method: str = PRETRAIN, org_repo: Optional[str] = None,
+                revision: str = DEFAULT_REVISION) -> str:
+    """A new model card for ``variant`` trained by ``method`` (``pretrain``, ``sft``, ``lora`` or custom).
+
+    The front matter is :func:`card_data`; the body is the card kind's Jinja template in
+    ``hub/card_templates`` (``pretrain``, ``finetune`` or ``lora``) rendered by huggingface_hub's
+    ``ModelCard.from_template``. Everything it states comes from the variant table and the pose
+    layout; its How to Use code loads ``revision`` of the repository (the base model's stays at
+    ``DEFAULT_REVISION``); measured numbers are ``TBD`` until ``stick-gen card update`` fills them.
+
+    >>> "15.8M" in render_card("medium", "sft"), 'revision="v1.2.0"' in render_card("small", revision="v1.2.0")
+    (True, True)
+    """
     v = get_variant(variant)
-    spec_call = (f"StickFigureTransformer(\n    input_dim=20,\n    d_model={v.d_model},\n    nhead={v.nhead},\n"
-                 f"    num_layers={v.num_layers},\n    output_dim=20,\n    embedding_dim=1024,\n    num_actions=64\n)")
-    if method == TrainingMethod.LORA:
-        return f"""Merge the adapters into the {variant} model with the stick-gen command line:
-
-```bash
-hf download {repo} lora_adapters.pth --revision v1.0.0 --local-dir {repo.split('/')[1]}
-stick-gen lora merge --adapter {repo.split('/')[1]}/lora_adapters.pth --base {base_repo} --revision v1.0.0 --output {repo.split('/')[1]}-merged
-```
-
-or with plain peft (the adapter files here are peft's `adapter_config.json` and `adapter_model.safetensors`):
-
-```python
-from peft import PeftModel
-from stick_gen.model.transformer import StickFigureTransformer
-
-base = StickFigureTransformer.from_pretrained("{base_repo}", revision="v1.0.0")
-model = PeftModel.from_pretrained(base, "{repo}", revision="v1.0.0")
-model = model.merge_and_unload().eval()
-```
-
-The merged model is a plain `StickFigureTransformer`; `stick-gen generate "A person walks forward and waves" \
---checkpoint {repo.split('/')[1]}-merged -o walk_wave.gif` animates it. `lora_adapters.pth` holds the same adapters \
-with the LoRA configuration and the base model's identity."""
-    return f"""With the stick-gen package installed:
-
-```python
-from stick_gen.model.transformer import StickFigureTransformer
-
-model = StickFigureTransformer.from_pretrained("{repo}", revision="v1.0.0")
-```
-
-Animations, with the text encoder and renderer; a list of prompts is one batched call:
-
-```python
-from stick_gen.inference import StickGenPipeline
-
-pipeline = StickGenPipeline.from_pretrained("{repo}", revision="v1.0.0")
-animation = pipeline("A person walks forward and waves", seed=0)
-animation.save("walk_wave.gif")
-
-prompts = ["A person walks forward and waves", "Two people playing catch"]
-for name, clip in zip(["walk_wave", "catch"], pipeline(prompts, seed=1)):
-    clip.save(f"{{name}}.mp4")
-```
-
-Without the package: this repository carries its own code in `src/` (install `requirements.txt`):
-
-```python
-import sys
-
-import torch
-from huggingface_hub import hf_hub_download, snapshot_download
-
-sys.path.insert(0, snapshot_download("{repo}", revision="v1.0.0"))
-from src.model.transformer import StickFigureTransformer
-
-model_path = hf_hub_download(
-    repo_id="{repo}",
-    filename="pytorch_model.bin",
-    revision="v1.0.0"
-)
-model = {spec_call}
-model.load_state_dict(torch.load(model_path, weights_only=True))
-model.eval()
-```
-
-The pipeline ships in `src/` too: after the `sys.path` line above, `from src.inference import StickGenPipeline` \
-and `StickGenPipeline(model)` animate the model loaded here.
-
-Custom configurations: `config.yaml` holds the settings this checkpoint was trained with; \
-`StickFigureTransformer(**config["model"])` builds the same network."""
+    repo = org_repo or repo_id_for(variant, method)
+    kind = "pretrain" if method == TrainingMethod.PRETRAIN else "lora" if method == TrainingMethod.LORA else "finetune"
+    card = HubModelCard.from_template(
+        card_data(variant, method, repo),
+        template_path=str(TEMPLATES / f"{kind}.md.j2"),
+        name=repo.split("/", 1)[1], repo=repo, variant=variant, method=method,
+        method_label=method.upper() if method == "sft" else method, revision=revision,
+        base_revision=DEFAULT_REVISION, params_label=v.params_label,
+        shape=(f"d_model {v.d_model}, {v.nhead} attention heads, {v.num_layers} transformer blocks, "
+               f"feed-forward width {v.dim_feedforward}"),
+        d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers, hardware=v.hardware, use_case=v.use_case,
+        frames=DEFAULT_FRAMES, seconds=DEFAULT_FRAMES // DEFAULT_FPS, fps=DEFAULT_FPS, pose_dim=POSE_DIM,
+        max_actors=MAX_ACTORS, metrics_region=f"{METRICS_START}\n{_metrics_block()}\n{METRICS_END}",
+        examples_region=f"{EXAMPLES_START}\n{_examples_block([])}\n{EXAMPLES_END}",
+    )
+    text = str(card)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def render_card_to(path: PathLike, variant: str, method: str = PRETRAIN, repo_id: Optional[str] = None,
-                   overwrite: bool = False) -> Path:
+                   overwrite: bool = False, revision: str = DEFAULT_REVISION) -> Path:
     """Write :func:`render_card` to ``path`` (refuses to overwrite unless asked)."""
     path = Path(path)
     if path.exists() and not overwrite:
         raise StickGenError(f"{path} exists; pass --force to overwrite it or choose another path")
-    text = render_card(variant, method, repo_id)
+    text = render_card(variant, method, repo_id, revision)
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
@@ -649,8 +583,9 @@ def update_card(
         text = _replace_region(text, METRICS_START, METRICS_END, _metrics_block(data), "Evaluation")
         front = dict(card.front_matter or {})
         name = _model_index_name(front, path)
-        front["model-index"] = _model_index(name, data)
-        text = _front_matter_text(front) + "\n" + parse_card(text).body.lstrip("\n")
+        kept = {key: value for key, value in front.items() if key != "model-index"}
+        hub_data = ModelCardData(**{**kept, "model_name": name, "eval_results": _eval_results(data)})
+        text = _front_matter_text(_in_order(hub_data, list(front))) + "\n" + parse_card(text).body.lstrip("\n")
         result.metrics_written = [label for key, label, _ in METRICS if key in data["model"]]
     if examples is not None:
         found = find_examples(examples)

@@ -33,7 +33,7 @@ from ..model.config import ModelConfig
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import TrainingMethod, Variant, get_variant, variant_for_shape
 from ..resources import resource_path, shipped_config
-from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard
+from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard, metadata_problems
 from .naming import PRETRAIN, detect_method
 
 class FindingLevel(str, Enum):
@@ -401,11 +401,11 @@ def check_card(
         for key in REQUIRED_METADATA:
             if front.get(key) in (None, "", [], {}):
                 problem(f"front matter lacks '{key}'")
-        if front.get("tags") is not None and not isinstance(front.get("tags"), list):
-            problem("front matter 'tags' must be a list")
         if front.get("license") not in (None, "mit"):
             problem(f"front matter license is {front.get('license')!r} but the bundle's LICENSE is MIT; "
                     f"use 'license: mit'")
+        for message in metadata_problems(front):
+            problem(f"front matter {message}")
         if front.get("model-index") and not _model_index_metrics(front["model-index"]):
             problem("model-index lists no metrics (results[].metrics[] with type, name, value)")
         if method != PRETRAIN:
