@@ -21,7 +21,7 @@ import torch
 from ..errors import DataError
 from ..inference.clauses import clause_layout, gather_clauses
 from ..model.clock import clock_features, motion_clock, runs
-from ..model.pose import HIP_X, JOINT_SLOTS, POSE_DIM, SEGMENTS, pose_to_features
+from ..model.pose import HIP_X, JOINT_SLOTS, JOINTS, POSE_DIM, joints_to_pose, pose_to_features
 
 
 @dataclass
@@ -171,14 +171,10 @@ def value_weights(features: torch.Tensor, actions: torch.Tensor, cap: float = BA
     # the mean of the spread, not of its square: a few cartwheels would set the variance for all runs
     within = (total / max(count, 1)).pow(2)
     balance = 1.0 / within.clamp_min(1.0 / cap)  # (20,)
-    owner = torch.arange(POSE_DIM)  # the canonical slot each stored value repeats
-    copies = torch.ones(POSE_DIM, dtype=torch.float64)
-    for joint, (x_slot, y_slot) in JOINT_SLOTS.items():
-        stored = [4 * i + (0 if start == joint else 2)
-                  for i, (_, start, end) in enumerate(SEGMENTS) if joint in (start, end)]
-        for slot in stored:
-            owner[slot], owner[slot + 1] = x_slot, y_slot
-            copies[slot] = copies[slot + 1] = len(stored)
+    # which joint coordinate each stored value holds, read off the pose layout itself
+    coordinate = joints_to_pose(torch.arange(2 * len(JOINTS), dtype=torch.float64).reshape(len(JOINTS), 2)).long()
+    owner = torch.tensor([slot for joint in JOINTS for slot in JOINT_SLOTS[joint]])[coordinate]  # (20,)
+    copies = torch.bincount(coordinate)[coordinate].double()
     # the hip's x slot holds its speed, a rate whose wiggle within an action is not the motion we want
     # to see, and the other copies of the hip's x are always 0: all of them count like a typical value
     typical = balance[[s for pair in JOINT_SLOTS.values() for s in pair if s != HIP_X]].median()
