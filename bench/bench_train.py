@@ -25,7 +25,7 @@ from common import machine  # noqa: E402
 from stick_gen.model.transformer import StickFigureTransformer  # noqa: E402
 from stick_gen.model.variants import VARIANTS  # noqa: E402
 from stick_gen.training.config import LossWeights  # noqa: E402
-from stick_gen.training.train import compute_losses  # noqa: E402
+from stick_gen.training.train import compute_losses, make_optimizer  # noqa: E402
 
 
 def _sync(device: torch.device) -> None:
@@ -74,7 +74,7 @@ def main() -> None:
     for v in VARIANTS.values():
         model = StickFigureTransformer(d_model=v.d_model, nhead=v.nhead, num_layers=v.num_layers,
                                        dropout=0.0).to(device)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        optimizer = make_optimizer(model, 1e-4, device=device)
         b = args.batch
         batch = {"text_embedding": torch.randn(b, 1024), "latents": torch.rand(b, 16),
                  "slot": torch.zeros(b, dtype=torch.long), "num_actors": torch.ones(b, dtype=torch.long),
