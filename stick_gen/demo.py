@@ -2,7 +2,7 @@
 
 1. make procedural training data            (``stick-gen data``)
 2. train the small variant on configs/demo.yaml (``stick-gen train``)
-3. evaluate it on the held-out test split   (``stick-gen evaluate``)
+3. evaluate it on the held-out test split   (``stick-gen evaluate``), and on plain prompts (``stick-gen check-prompts``)
 4. render example GIFs from the checkpoint   (the pipeline)
 5. fill the small model card with them       (``stick-gen card update``)
 6. validate, bundle and upload with tag v1.0.0 to a local Hub the demo starts (``stick-gen push``)
@@ -94,6 +94,7 @@ def run_demo(out: Path, fresh: bool = False, config: Optional[str] = None) -> No
     metrics = out / "metrics.json"
     _run(["evaluate", "--checkpoint", str(checkpoint), "--data", str(data), "--split", "test",
           "--output", str(metrics)])
+    _run(["check-prompts", "--checkpoint", str(checkpoint), "--output", str(out / "prompt_checks.json")])
 
     _step(4, "render example animations from the checkpoint")
     examples = render_examples(checkpoint, out / "examples")
@@ -116,6 +117,7 @@ def run_demo(out: Path, fresh: bool = False, config: Optional[str] = None) -> No
     print(f"\ndone in {(time.time() - started) / 60:.1f} min. Everything is in {out}/:")
     for name, what in [("data/", "the procedural dataset"), ("checkpoints/", "best_model.pt, latest.pt, "
                        "metrics.jsonl, loss_curves.png"), ("metrics.json", "test-split metrics"),
+                       ("prompt_checks.json", "plain prompts judged on the joints"),
                        ("examples/", "example GIFs"), ("card/small.md", "the filled model card"),
                        ("hf_upload/", "the bundle as uploaded"), ("from_hub.gif", "generated from the download")]:
         print(f"  {out / name}  {what}")

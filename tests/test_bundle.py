@@ -401,7 +401,7 @@ def test_lora_bundle_holds_adapters_only_in_peft_format(tmp_path):
     adapter_config = json.loads((bundle.directory / "adapter_config.json").read_text())
     assert adapter_config["r"] == 6 and adapter_config["base_model_name_or_path"] == "GesturaAI/stick-gen-small"
     config = yaml.safe_load((bundle.directory / "config.yaml").read_text())
-    assert config["lora"]["r"] == 6 and config["lora"]["adapter_parameters"] == 156_672
+    assert config["lora"]["r"] == 6 and config["lora"]["adapter_parameters"] == 152_064
     assert config["finetune"]["base_model"] == {"repo_id": "GesturaAI/stick-gen-small", "variant": "small"}
     from .push_support import make_model
 

@@ -154,7 +154,7 @@ def test_card_update_fills_finetune_and_lora_settings(tmp_path):
     assert "- **Fine-tuning domain**: sports-and-play" in sft.read_text()
     update_card(lora, checkpoint=tmp_path / "lora_adapters.pth")
     text = lora.read_text()
-    assert "- **LoRA rank**: 6" in text and "- **Adapter parameters**: 156,672" in text
+    assert "- **LoRA rank**: 6" in text and "- **Adapter parameters**: 152,064" in text
     assert "- **LoRA target modules**: `attn_out`, `ffn_in`, `ffn_out`, `qkv`" in text
 
 

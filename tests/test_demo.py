@@ -26,6 +26,8 @@ def test_demo_runs_the_whole_story(tmp_path, monkeypatch):
     assert main(["--out", "out", "--config", "demo.yaml"]) == 0
     out = tmp_path / "out"
     metrics = json.loads((out / "metrics.json").read_text())
+    checks = json.loads((out / "prompt_checks.json").read_text())["checks"]
+    assert checks and all(check["real_passed"] == check["seeds"] for check in checks)
     assert metrics["split"] == "test" and set(metrics["model"]) >= {"pose_mse", "action_accuracy"}
     card = (out / "hf_upload" / "README.md").read_text()
     assert "TBD" not in card.split("## Limitations")[0]  # measured numbers replaced the placeholders

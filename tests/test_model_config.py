@@ -7,11 +7,13 @@ import json
 import typing
 
 import pytest
+import yaml
 
 from stick_gen.model.config import ModelConfig, model_config_keys, reject_unknown_keys
 from stick_gen.model.errors import ConfigError
 from stick_gen.model.transformer import StickFigureTransformer
 from stick_gen.model.variants import VARIANTS
+from stick_gen.resources import resource_path
 
 CONFIG_JSON_KEYS = {
     "input_dim", "d_model", "nhead", "num_layers", "output_dim", "embedding_dim", "num_actions", "dim_feedforward",
@@ -120,3 +122,16 @@ def test_other_settings_share_the_one_unknown_key_check():
         EvaluatorConfig.from_mapping({"stpes": 2}, source="evaluator.pt")
     with pytest.raises(ConfigError, match=r"unknown key\(s\) 'a', 'b', 'c', 'd', 'e' and 2 more; known keys: z$"):
         reject_unknown_keys(dict.fromkeys("abcdefg"), ["z"])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in resource_path("configs").glob("*.yaml")))
+def test_every_shipped_config_builds_a_model_its_variant_publishes(name):
+    from stick_gen.model.checkpoint import build_model
+    from stick_gen.training.config import parse_config
+
+    config = parse_config(yaml.safe_load(resource_path("configs", name).read_text()), name)
+    if config.variant is None:
+        pytest.skip(f"{name} names no variant (a custom size)")
+    model = build_model(dict(config.model))
+    low, high = VARIANTS[config.variant].param_bounds()
+    assert low <= model.num_parameters() <= high, (name, model.num_parameters())

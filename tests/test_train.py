@@ -255,3 +255,36 @@ def test_logit_normal_flow_times_gather_in_the_middle_and_stay_reproducible():
     share = lambda t: float(((t > 0.25) & (t < 0.75)).float().mean())  # noqa: E731
     assert 0.45 < share(uniform) < 0.55 and share(middle) > 0.65
     assert float(middle.min()) > 0 and float(middle.max()) < 1
+
+
+def test_ema_best_model_holds_the_average_and_resume_restores_it(tiny_data, tmp_path):
+    config = tmp_path / "ema.yaml"
+    config.write_text(Path(TINY).read_text().replace("training:\n", "training:\n  ema_decay: 0.9\n")
+                      .replace("eval_every: 10", "eval_every: 20"))  # one validation pass, at the end
+    args = ["train", "--config", str(config), "--data", str(tiny_data), "--no-progress"]
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert main(args + ["--output", str(whole)]) == 0
+    latest = load_checkpoint(whole / "latest.pt")
+    raw, average = latest.state_dict, latest.metadata["ema_state_dict"]
+    assert latest.metadata["ema_updates"] == latest.metadata["step"] == 20
+    # the average trails the raw weights: it is neither them nor the initial weights
+    moved = [k for k in raw if raw[k].is_floating_point() and not torch.equal(raw[k], average[k])]
+    assert len(moved) > len(raw) // 2
+    best = load_checkpoint(whole / "best_model.pt")
+    assert best.metadata["step"] == 20
+    assert all(torch.equal(best.state_dict[k], average[k]) for k in average)
+    # stopped and resumed, the average continues where it was: the same files as one uninterrupted run
+    assert main(args + ["--output", str(split), "--stop-after", "10"]) == 0
+    assert load_checkpoint(split / "latest.pt").metadata["ema_updates"] == 10
+    assert main(args + ["--output", str(split), "--resume"]) == 0
+    resumed = load_checkpoint(split / "latest.pt").metadata["ema_state_dict"]
+    assert all(torch.equal(resumed[k], average[k]) for k in average)
+
+
+def test_ema_with_lora_is_refused_with_the_key_to_remove(pretrained, tiny_data, tmp_path, capsys):
+    config = tmp_path / "lora_ema.yaml"
+    config.write_text(Path(TINY).read_text().replace("training:\n", "training:\n  ema_decay: 0.99\n"))
+    code = main(["finetune", "--method", "lora", "--init-from", str(pretrained / "best_model.pt"), "--config",
+                 str(config), "--output", str(tmp_path / "out"), "--data", str(tiny_data), "--no-progress"])
+    assert code != 0 and "training.ema_decay" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # refused before anything is written

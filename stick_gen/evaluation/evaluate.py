@@ -260,21 +260,39 @@ def prior_samples(model, rows: SplitRows, seed: int, fps: int = DEFAULT_FPS, bar
     return poses
 
 
-def motion_scores(poses: torch.Tensor, rows: SplitRows, classifier, fps: int = DEFAULT_FPS
-                  ) -> Tuple[Dict[str, float], torch.Tensor, Dict[str, Any]]:
+@dataclass(frozen=True)
+class RealMotion:
+    """The real clips' side of :func:`motion_scores`, measured once per split: it is the same in every repeat."""
+
+    spread: np.ndarray
+    """:func:`..metrics.limb_spread` of the real poses ``[S, 3]``."""
+    cadence: np.ndarray
+    """:func:`..metrics.motion_cadence` of the real poses ``[R, T]``."""
+
+    @classmethod
+    def measure(cls, rows: SplitRows, fps: int = DEFAULT_FPS) -> "RealMotion":
+        timelines = rows.actions.numpy()
+        return cls(metrics.limb_spread(rows.poses.numpy(), timelines, fps)[0],
+                   metrics.motion_cadence(rows.poses.numpy(), timelines, fps))
+
+
+def motion_scores(poses: torch.Tensor, rows: SplitRows, classifier, fps: int = DEFAULT_FPS,
+                  real: Optional[RealMotion] = None) -> Tuple[Dict[str, float], torch.Tensor, Dict[str, Any]]:
     """Action Accuracy on the motion (frozen classifier) and limb amplitude ratios of ``poses`` against ``rows``.
 
-    Returns the scores, the per-clip accuracy (%, NaN where a clip has no judged segment) and details.
+    ``real`` is :meth:`RealMotion.measure` of ``rows`` (measured here when not given). Returns the scores, the
+    per-clip accuracy (%, NaN where a clip has no judged segment) and details.
     """
     from .data_check import classify_segments
 
+    real = real or RealMotion.measure(rows, fps)
     timelines = rows.actions.numpy()
     correct, judged = classify_segments(classifier, poses.numpy(), timelines, fps)
     per_clip = torch.from_numpy(np.where(judged > 0, 100.0 * correct / np.maximum(judged, 1), np.nan))
     generated, labels = metrics.limb_spread(poses.numpy(), timelines, fps)
-    real, _ = metrics.limb_spread(rows.poses.numpy(), timelines, fps)
-    ratios, per_class = metrics.amplitude_ratios(generated, real, labels)
-    kept, judged_runs = metrics.cadence_agreement(poses.numpy(), rows.poses.numpy(), timelines, fps)
+    ratios, per_class = metrics.amplitude_ratios(generated, real.spread, labels)
+    kept, judged_runs = metrics.cadence_agreement_of(metrics.motion_cadence(poses.numpy(), timelines, fps),
+                                                     real.cadence, timelines, fps)
     scores = {"action_accuracy": 100.0 * float(correct.sum()) / max(int(judged.sum()), 1),
               "action_accuracy_clip": float(np.nanmean(per_clip.numpy())) if (judged > 0).any() else float("nan"),
               **{f"amplitude_{group}": value for group, value in ratios.items()},
@@ -375,6 +393,7 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, classif
     real_runs: Dict[str, List[Optional[float]]] = {key: [] for key in EMBEDDING_KEYS}
     details: Dict[str, Any] = {}
     per_clip_runs: List[torch.Tensor] = []
+    real = RealMotion.measure(rows, fps)
     for repeat in range(repeats):
         sampled = prior_samples(model, rows, seed + repeat, fps, bar)
         batches = metrics.retrieval_batches(keys, R_PRECISION_BATCH, generator)
@@ -387,7 +406,7 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, classif
                 runs[key].append(scored[key])
         model_runs["foot_skating"].append(float(metrics.foot_skating(sampled, fps).mean()))
         model_runs["jitter"].append(float(metrics.jitter(sampled).mean()))
-        judged, per_clip, extra = motion_scores(sampled, rows, classifier, fps)
+        judged, per_clip, extra = motion_scores(sampled, rows, classifier, fps, real)
         for key in MOTION_KEYS:
             model_runs[key].append(judged[key])
         per_clip_runs.append(per_clip)
@@ -405,7 +424,7 @@ def prior_scores(model, rows: SplitRows, evaluator: MotionTextEvaluator, classif
         real_scores.add_repeats(key, real_runs[key])
     real_scores.add_per_clip("foot_skating", metrics.foot_skating(rows.poses, fps), generator)
     real_scores.add_per_clip("jitter", metrics.jitter(rows.poses), generator)
-    real_judged, _, _ = motion_scores(rows.poses, rows, classifier, fps)
+    real_judged, _, _ = motion_scores(rows.poses, rows, classifier, fps, real)
     real_scores.values.update({key: real_judged[key] for key in MOTION_KEYS})
     return model_scores, real_scores, details
 

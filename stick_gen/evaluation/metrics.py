@@ -404,14 +404,36 @@ def cadence_agreement(generated: np.ndarray, real: np.ndarray, timelines: np.nda
     >>> cadence_agreement(real, real, np.zeros((1, 250), np.int64)), cadence_agreement(real * 0, real, np.zeros((1, 250), np.int64))
     ((1.0, 1), (0.0, 1))
     """
-    from ..model.clock import motion_clock, runs
+    return cadence_agreement_of(motion_cadence(generated, timelines, fps), motion_cadence(real, timelines, fps),
+                                timelines, fps)
+
+
+def motion_cadence(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS) -> np.ndarray:
+    """How often the motion ``poses [R, T, 20]`` repeats, per frame in Hz ``[R, T]`` (0: not repeating).
+
+    Timed over the runs of ``timelines [R, T]`` by :func:`..model.clock.motion_clock`, as the model's clock is.
+
+    >>> t = np.arange(250) / 25.0
+    >>> p = np.zeros((1, 250, 20), np.float32); p[0, :, 14] = 0.3 * np.sin(2 * np.pi * 1.5 * t)
+    >>> float(np.median(motion_cadence(p, np.zeros((1, 250), np.int64))).round(1))
+    1.5
+    """
+    from ..model.clock import motion_clock
     from ..model.pose import pose_to_features
 
-    def cadence(poses: np.ndarray) -> np.ndarray:
-        features = pose_to_features(torch.as_tensor(np.asarray(poses, np.float32)), fps=fps).numpy()
-        return motion_clock(features, timelines, fps)[0]
+    features = pose_to_features(torch.as_tensor(np.asarray(poses, np.float32)), fps=fps).numpy()
+    return motion_clock(features, timelines, fps)[0]
 
-    gen_cadence, real_cadence = cadence(generated), cadence(real)
+
+def cadence_agreement_of(gen_cadence: np.ndarray, real_cadence: np.ndarray, timelines: np.ndarray,
+                         fps: int = DEFAULT_FPS) -> Tuple[float, int]:
+    """:func:`cadence_agreement` from the two :func:`motion_cadence` arrays (so the real side is measured once).
+
+    >>> cadence_agreement_of(np.full((1, 100), 1.1), np.full((1, 100), 1.0), np.zeros((1, 100), np.int64))
+    (1.0, 1)
+    """
+    from ..model.clock import runs
+
     kept = []
     for row in range(len(timelines)):
         for start, end, _ in runs(timelines[row]):

@@ -21,7 +21,6 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -30,13 +29,15 @@ import torch
 from ..errors import CheckpointError, StickGenError
 from ..model.checkpoint import Checkpoint, CheckpointKind, load_checkpoint, load_state_dict_strict, model_config_json
 from ..model.config import ModelConfig
+from ..model.enums import ValueEnum
 from ..model.transformer import StickFigureTransformer
 from ..model.variants import TrainingMethod, Variant, get_variant, variant_for_shape
 from ..resources import resource_path, shipped_config
 from .cards import REQUIRED_METADATA, REQUIRED_SECTIONS, ModelCard, metadata_problems
 from .naming import PRETRAIN, detect_method
 
-class FindingLevel(str, Enum):
+
+class FindingLevel(ValueEnum):
     """How serious a :class:`Finding` is, most serious first. A ``str``: ``level == "fatal"`` holds for ``FATAL``.
 
     >>> Finding("problem", "x").level is FindingLevel.PROBLEM, f"{FindingLevel.WARNING}"
@@ -51,9 +52,6 @@ class FindingLevel(str, Enum):
     """Printed; the push goes on."""
     INFO = "info"
     """A check that passed."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 TOKEN_PATTERN = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")

@@ -27,7 +27,6 @@ import pickle
 import re
 import zipfile
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
 
@@ -35,6 +34,7 @@ import torch
 
 from .atomic import atomic_write
 from .clock import CLOCK_DIM
+from .enums import ValueEnum
 from .config import (LEGACY_MODEL_DEFAULTS, MAX_CLAUSES, MAX_STRING_LENGTH, ModelConfig, is_value_of,
                      model_config_keys, short_value, type_names)
 from .errors import CheckpointError, ConfigError, UnsafeCheckpointError
@@ -54,7 +54,7 @@ PathLike = Union[str, os.PathLike]
 StateDict = Dict[str, torch.Tensor]
 
 
-class CheckpointKind(str, Enum):
+class CheckpointKind(ValueEnum):
     """What a :class:`Checkpoint` was read from. A ``str``: ``kind == "lora"`` holds for ``CheckpointKind.LORA``.
 
     Files store the plain value (``"kind": "lora"``), never the enum: ``torch.load(weights_only=True)`` reads
@@ -70,9 +70,6 @@ class CheckpointKind(str, Enum):
     PRETRAINED = "pretrained"
     """A directory holding published weights."""
     LORA = "lora"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass
@@ -319,7 +316,7 @@ def estimated_parameters(config: Mapping[str, Any]) -> int:
     Within a few percent of ``num_parameters()``; defaults are the constructor's.
 
     >>> estimated_parameters({"d_model": 256, "nhead": 8, "num_layers": 6}) // 100_000
-    57
+    55
     """
     c = ModelConfig(**{k: v for k, v in config.items() if v is not None}).to_dict()
     d, layers, ffn = int(c["d_model"]), int(c["num_layers"]), int(c["dim_feedforward"])

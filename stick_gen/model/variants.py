@@ -17,9 +17,9 @@ embedding_dim=1024, num_actions=64)``, builds exactly the published medium model
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Dict, Optional
 
+from .enums import ValueEnum
 from .errors import ConfigError
 
 HUB_ORG = "GesturaAI"
@@ -70,7 +70,7 @@ VARIANTS: Dict[str, Variant] = {
     v.name: v
     for v in (
         Variant(
-            name="small", d_model=256, nhead=8, num_layers=6, dim_feedforward=1152, params=5_600_000,
+            name="small", d_model=256, nhead=8, num_layers=6, dim_feedforward=1088, params=5_600_000,
             hardware="CPU (4+ cores, 8-16GB RAM)", use_case="Budget deployment, edge devices, testing",
         ),
         Variant(
@@ -85,7 +85,7 @@ VARIANTS: Dict[str, Variant] = {
     )
 }
 
-class TrainingMethod(str, Enum):
+class TrainingMethod(ValueEnum):
     """The training methods stick-gen knows. A ``str``: ``method == "lora"`` holds for ``TrainingMethod.LORA``.
 
     A method is any ``str`` (a custom fine-tune gets its own name, see ``hub.naming.check_method``); these are
@@ -102,9 +102,6 @@ class TrainingMethod(str, Enum):
     """A full fine-tune of a pretrained model."""
     LORA = "lora"
     """LoRA adapters on a pretrained model (peft)."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 FINETUNE_SUFFIXES = (TrainingMethod.SFT.value, TrainingMethod.LORA.value)

@@ -9,7 +9,7 @@ records (config: size, text encoder, frame rate) and, when the model comes with 
 ('GesturaAI/stick-gen-small', 'v1.0.0')
 >>> facts = model_facts(load_pipeline(ModelSource.local("checkpoints/best_model.pt")))  # doctest: +SKIP
 >>> facts.variant, facts.parameters                                                     # doctest: +SKIP
-('small', 5748262)
+('small', 5551270)
 """
 
 from __future__ import annotations

@@ -151,6 +151,11 @@ class TrainingSection(_Typed):
     flow_time: Literal["uniform", "logit_normal"] = "uniform"
     """How a flow model's training rows draw their flow time ``t``
     (:func:`stick_gen.training.train.flow_inputs`)."""
+    ema_decay: Optional[Probability] = None
+    """Keep an exponential moving average of the weights (decay per step, warmed up as ``(1 + n) / (10 + n)``
+    over the first updates; :func:`stick_gen.training.train.make_ema`): validation scores it, and
+    ``best_model.pt`` holds it (``latest.pt`` keeps the raw weights to resume, and the average beside them).
+    None: the raw weights. Not with LoRA."""
     value_weighting: Literal["uniform", "balanced"] = "uniform"
     """How the motion loss weighs the 20 values: ``uniform`` (each normalised value alike) or ``balanced``
     (each joint's movement within an action alike, :func:`stick_gen.training.data.value_weights`)."""

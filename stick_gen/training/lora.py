@@ -2,7 +2,7 @@
 
 Adapters sit on the four linear layers of every transformer block (``qkv``, ``attn_out``,
 ``ffn_in``, ``ffn_out``). With rank 6 that is 307,200 trainable parameters for the medium
-variant (the "~300K" the upload guide tells users to expect), 156,672 for small and 430,080 for large
+variant (the "~300K" the upload guide tells users to expect), 152,064 for small and 430,080 for large
 (:func:`lora_parameter_count`).
 
 Files: LoRA training writes peft's own ``adapter_config.json`` + ``adapter_model.safetensors`` in

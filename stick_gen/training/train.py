@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 
 from ..model.atomic import atomic_write
-from ..model.checkpoint import build_model, load_checkpoint, load_model, save_training_checkpoint
+from ..model.checkpoint import build_model, load_checkpoint, load_model, plain_state_dict, save_training_checkpoint
 from ..errors import CheckpointError, ConfigError, DataError
 from ..model.pose import HIP_X, JOINT_SLOTS
 from ..model.variants import TrainingMethod
@@ -226,6 +226,32 @@ def make_optimizer(model: torch.nn.Module, learning_rate: float, weight_decay: f
     return torch.optim.AdamW(_param_groups(model, weight_decay), lr=learning_rate, betas=(0.9, 0.95), fused=fused)
 
 
+EMA_WARMUP = 10
+"""The average's decay after ``n`` updates is ``min(decay, (1 + n) / (EMA_WARMUP + n))``: early, noisy weights
+fade out fast instead of lingering for ``1 / (1 - decay)`` steps."""
+
+
+def make_ema(model: torch.nn.Module, decay: float) -> torch.optim.swa_utils.AveragedModel:
+    """An exponential moving average of ``model``'s weights (torch's ``AveragedModel``), warmed up.
+
+    Call ``ema.update_parameters(model)`` after every optimizer step; ``ema.module`` is the averaged model.
+
+    >>> layer = torch.nn.Linear(1, 1, bias=False)
+    >>> ema = make_ema(layer, 0.9)
+    >>> for value in (0.0, 1.0, 1.0):
+    ...     _ = layer.weight.data.fill_(value); ema.update_parameters(layer)
+    >>> round(float(ema.module.weight.detach()), 3)  # a copy of 0, then decay 2/11 (0.818), then 3/12 (0.955)
+    0.955
+    """
+    def update(averaged: List[torch.Tensor], current: List[torch.Tensor], num_averaged) -> None:
+        n = int(num_averaged)
+        weight = 1.0 - min(decay, (1 + n) / (EMA_WARMUP + n))
+        for mean, value in zip(averaged, current):
+            mean.lerp_(value.to(mean.dtype), weight)
+
+    return torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=update, use_buffers=True)
+
+
 def _ensure_dataset(config: TrainConfig, accelerator, progress: bool = True) -> Path:
     root = Path(config.data.path)
     if not (root / "meta.json").is_file():
@@ -340,8 +366,12 @@ def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], e
     return model, base_info
 
 
-def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str):
-    """Load model, optimizer, scheduler and RNG state from ``latest.pt``; returns ``(step, best_val_loss)``."""
+def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str, ema=None):
+    """Load model, optimizer, scheduler, RNG state (and the weights' average) from ``latest.pt``.
+
+    Returns ``(step, best_val_loss)``. A run that turns ``ema_decay`` on when resuming starts its average
+    from the resumed weights.
+    """
     if not latest_path.is_file():
         raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in "
                               f"{latest_path.parent})")
@@ -355,6 +385,9 @@ def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str)
     optimizer.load_state_dict(state.metadata["optimizer_state_dict"])
     scheduler.load_state_dict(state.metadata["scheduler_state_dict"])
     torch.set_rng_state(state.metadata["rng_state"])
+    if ema is not None and "ema_state_dict" in state.metadata:
+        ema.module.load_state_dict(state.metadata["ema_state_dict"])
+        ema.n_averaged.fill_(int(state.metadata["ema_updates"]))
     return int(state.metadata["step"]), float(state.metadata.get("best_val_loss", float("inf")))
 
 
@@ -447,6 +480,9 @@ def train(
         if init_from is None:
             raise ConfigError(f"fine-tuning ({method}) needs --init-from CHECKPOINT (a pretrained model)")
     tc = config.training
+    if tc.ema_decay is not None and method == TrainingMethod.LORA:
+        raise ConfigError(f"training.ema_decay ({tc.ema_decay}) does not apply to LoRA fine-tuning; "
+                          f"remove it from the config")
     accelerator = build_accelerator(output_dir, mixed_precision, tc.log_with)
     torch.manual_seed(tc.seed + accelerator.process_index)
     if tc.batch_size % accelerator.num_processes:
@@ -488,25 +524,32 @@ def train(
         model = apply_lora(model, r=fc.lora_r, alpha=fc.lora_alpha, dropout=fc.lora_dropout,
                            target_modules=fc.lora_targets, base_repo_id=base_info.get("repo_id"))
     optimizer = make_optimizer(model, tc.learning_rate, tc.weight_decay, accelerator.device)
+    ema = make_ema(model, tc.ema_decay) if tc.ema_decay is not None else None
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(tc.warmup_steps, tc.max_steps))
 
     step, best_val = 0, float("inf")
     history: List[Dict[str, Any]] = []
     latest_path = output_dir / LATEST
     if resume:
-        step, best_val = _restore_latest(latest_path, model, optimizer, scheduler, method)
+        step, best_val = _restore_latest(latest_path, model, optimizer, scheduler, method, ema)
         history = _read_history(output_dir / "metrics.jsonl", up_to=step)
 
     model, optimizer = accelerator.prepare(model, optimizer)
     device = accelerator.device
+    if ema is not None:
+        ema.to(device)
     mean_d, std_d = mean.to(device), std.to(device)
     best_name = best_name or BEST.get(method, f"best_{method}.pt")
     best_path = output_dir / best_name
 
+    def scored() -> torch.nn.Module:
+        """The weights validation scores and ``best_model.pt`` holds: the average when there is one."""
+        return ema.module if ema is not None else accelerator.unwrap_model(model)
+
     def save(path: Path, *, with_state: bool, metrics: Dict[str, float]) -> None:
         if not accelerator.is_main_process:
             return
-        plain = accelerator.unwrap_model(model)
+        plain = accelerator.unwrap_model(model) if with_state else scored()
         extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val,
                                  "mixed_precision": accelerator.mixed_precision}
         if base_info and method != TrainingMethod.LORA:  # LoRA files record their base themselves, with its config
@@ -518,6 +561,8 @@ def train(
         if with_state:
             extra.update(optimizer_state_dict=optimizer.state_dict(), scheduler_state_dict=scheduler.state_dict(),
                          rng_state=torch.get_rng_state())
+            if ema is not None:
+                extra.update(ema_state_dict=plain_state_dict(ema.module), ema_updates=int(ema.n_averaged))
         if method == TrainingMethod.LORA:
             from .lora import ADAPTER_DIR, save_lora_checkpoint
 
@@ -557,6 +602,8 @@ def train(
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
+        if ema is not None:
+            ema.update_parameters(accelerator.unwrap_model(model))
         step += 1
         seen += tc.batch_size
         bar.update(1)
@@ -575,7 +622,7 @@ def train(
         out_of_time = (tc.time_limit_minutes is not None and time.time() - started > tc.time_limit_minutes * 60) or (
             stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
-            scores = evaluate_rows(accelerator.unwrap_model(model), val_rows, mean, std, tc.loss_weights,
+            scores = evaluate_rows(scored(), val_rows, mean, std, tc.loss_weights,
                                    objective=objective, fps=config.data.fps, value_weight=value_weight)
             record = {"split": "val", "step": step, **scores}
             history.append(record)
