@@ -4,7 +4,7 @@ Goal: the 60-s timeline takes at most 6x one 10-s clip. Both are measured in the
 same untrained small model (model time does not depend on the weights) and the text already encoded,
 as medians of interleaved runs, so the ratio holds on a busy machine where absolute times move.
 
-    python bench/bench_timeline.py [--repeats 5]
+    python bench/bench_timeline.py [--repeats 15]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ TIMELINE = "0: a man walks to the right; 15: he sits down; 30: he stands up and 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
     torch.manual_seed(0)
     model = StickFigureTransformer(text_encoder="minilm-l6-v2/lift1024-v1").eval()
