@@ -285,7 +285,8 @@ def motion_scores(poses: torch.Tensor, rows: SplitRows, classifier, fps: int = D
     """
     from .data_check import classify_segments
 
-    real = real or RealMotion.measure(rows, fps)
+    if real is None:
+        real = RealMotion.measure(rows, fps)
     timelines = rows.actions.numpy()
     correct, judged = classify_segments(classifier, poses.numpy(), timelines, fps)
     per_clip = torch.from_numpy(np.where(judged > 0, 100.0 * correct / np.maximum(judged, 1), np.nan))
