@@ -66,6 +66,13 @@ def test_checkpoint_from_before_clause_input_loads_without_it(tiny_model, tmp_pa
     without = tiny_transformer(max_clauses=0)
     torch.save(without.state_dict(), tmp_path / "plain_old.bin")
     assert load_model(tmp_path / "plain_old.bin")[0].config["max_clauses"] == 0
+    # the decoder is read off its tensors too, at either token width
+    for frames_per_token in (5, 10):
+        for overlap in (True, False):
+            made = tiny_transformer(frames_per_token=frames_per_token, overlap_decoder=overlap)
+            torch.save(made.state_dict(), tmp_path / "plain_new.bin")
+            read = load_model(tmp_path / "plain_new.bin")[0].config
+            assert (read["frames_per_token"], read["overlap_decoder"]) == (frames_per_token, overlap)
 
 
 def test_published_files_round_trip(tiny_model, tmp_path):

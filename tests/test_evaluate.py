@@ -166,7 +166,7 @@ def test_evaluate_writes_every_metric_for_model_and_real_motion(evaluation):
     assert real["pose_mse"] == 0.0 and real["temporal_consistency"] == 0.0
     # the frozen motion classifier (trained on only 60 scenes here) recognises real motion, not untrained output
     assert real["action_accuracy"] > 40.0 and written["model"]["action_accuracy"] < real["action_accuracy"] - 20
-    for key in ("amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety"):
+    for key in ("amplitude_hands", "amplitude_feet", "amplitude_hip_height", "amplitude_foot_lift", "seed_variety"):
         assert real[key] == 1.0 and written["model"][key] > 0.0, key
     assert written["details"]["seed_variety_m"]["real"] > 0.05  # two generator draws of one scene differ
     assert real["physics_mse"] < 1e-4  # the recomputed physics agrees with the generator's targets

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 import yaml
 
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
 from stick_gen.model.errors import ConfigError
-from stick_gen.model.transformer import StickFigureTransformer, actor_clause_mask, clause_weights
+from stick_gen.model.transformer import StickFigureTransformer, actor_clause_mask, clause_weights, overlap_add
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
@@ -75,6 +77,45 @@ def test_latents_and_slot_change_the_output(tiny_model):
     b = tiny_model(text, torch.ones(1, 16)).motion
     c = tiny_model(text, torch.zeros(1, 16), slot=torch.tensor([1]), num_actors=torch.tensor([2])).motion
     assert not torch.allclose(a, b) and not torch.allclose(a, c)
+
+
+@pytest.mark.parametrize("frames_per_token", [5, 10])
+def test_overlap_add_rebuilds_a_signal_the_tokens_agree_on(frames_per_token):
+    # every token writes its own window of one smooth clip: the Hann weights of neighbours sum to one,
+    # so the joined clip is that clip exactly, edges included
+    tokens, hop = 6, frames_per_token
+    clip = torch.sin(torch.linspace(0, 6, (tokens + 2) * hop))[:, None] * torch.arange(1.0, 4.0)  # (T + 2F, 3)
+    start = hop - hop // 2  # token n's window starts half a token before its own frames
+    windows = torch.stack([clip[start + n * hop:start + n * hop + 2 * hop] for n in range(tokens)])[None]
+    joined = overlap_add(windows)
+    assert joined.shape == (1, tokens * hop, 3)
+    assert torch.allclose(joined[0], clip[hop:hop + tokens * hop], atol=1e-5)
+
+
+def test_overlap_add_blends_tokens_instead_of_stepping_between_them():
+    # tokens that disagree (each a constant) meet in a ramp, not a jump
+    windows = torch.tensor([0.0, 1.0, 2.0, 3.0])[None, :, None, None].expand(1, 4, 20, 1)
+    joined = overlap_add(windows)[0, :, 0]
+    steps = joined.diff()
+    assert float(steps.min()) > -1e-6 and float(steps.max()) < 0.2  # a token's 1.0 is spread over ten frames
+    assert abs(float(joined[0])) < 1e-6 and abs(float(joined[-1]) - 3) < 1e-6
+
+
+def test_overlap_decoder_is_recorded_and_older_configs_load_without_it(tmp_path):
+    model = tiny_transformer(overlap_decoder=True)
+    assert model.config["overlap_decoder"] is True
+    assert model.motion_head.out_features == 2 * model.frames_per_token * POSE_DIM
+    assert model(torch.randn(2, 1024), torch.rand(2, 16)).motion.shape == (2, 250, POSE_DIM)
+    # a folder saved before the key existed loads with the decoder it was trained with
+    older = tiny_transformer(overlap_decoder=False)
+    older.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["overlap_decoder"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = StickFigureTransformer.from_pretrained(str(tmp_path))
+    assert loaded.overlap_decoder is False
+    text, z = torch.randn(1, 1024), torch.rand(1, 16)
+    assert torch.equal(loaded(text, z).motion, older(text, z).motion)
 
 
 def test_clause_weights_lay_clauses_along_the_clip_in_order():

@@ -39,14 +39,14 @@ from .evaluator import EvaluatorConfig, MotionTextEvaluator, load_or_train_evalu
 METRIC_KEYS: Tuple[str, ...] = (
     "pose_mse", "temporal_consistency", "action_accuracy", "physics_mse",
     "r_precision_top1", "r_precision_top3", "fid", "diversity", "foot_skating", "jitter",
-    "action_accuracy_clip", "amplitude_hands", "amplitude_feet", "amplitude_hip_height", "seed_variety",
-    "action_head_agreement", "cadence_agreement",
+    "action_accuracy_clip", "amplitude_hands", "amplitude_feet", "amplitude_hip_height", "amplitude_foot_lift",
+    "seed_variety", "action_head_agreement", "cadence_agreement",
 )
 """Keys of ``result["model"]``, in the order the table prints them."""
 
 EMBEDDING_KEYS = ("r_precision_top1", "r_precision_top3", "fid", "diversity")
 MOTION_KEYS = ("action_accuracy", "action_accuracy_clip", "amplitude_hands", "amplitude_feet",
-               "amplitude_hip_height", "cadence_agreement")
+               "amplitude_hip_height", "amplitude_foot_lift", "cadence_agreement")
 """Judged on prior samples from the motion alone: the frozen motion classifier, limb amplitude and cadence."""
 PRIOR_KEYS = EMBEDDING_KEYS + ("foot_skating", "jitter") + MOTION_KEYS
 VARIETY_SCENES = 64
@@ -589,6 +589,7 @@ _LABELS = {
     "amplitude_hands": ("Amplitude hands", "gen/real", "~1"),
     "amplitude_feet": ("Amplitude feet", "gen/real", "~1"),
     "amplitude_hip_height": ("Amplitude hip height", "gen/real", "~1"),
+    "amplitude_foot_lift": ("Amplitude foot lift", "gen/real", "~1"),
     "seed_variety": ("Seed variety", "gen/real", "~1"),
     "action_head_agreement": ("Action-head agreement", "%", "higher"),
     "cadence_agreement": ("Cadence agreement", "% runs", "higher"),

@@ -320,8 +320,10 @@ def bootstrap_interval(per_clip: torch.Tensor, num_resamples: int = 1000, confid
     return low, high
 
 
-LIMB_GROUPS: Tuple[str, ...] = ("hands", "feet", "hip_height")
-"""The three spreads of :func:`limb_spread`: hands and feet relative to the hip, and the hip's height."""
+LIMB_GROUPS: Tuple[str, ...] = ("hands", "feet", "hip_height", "foot_lift")
+"""The spreads of :func:`limb_spread`: hands and feet relative to the hip, the hip's height, and the feet's
+height above the ground (how high steps lift them: a few centimetres that the feet's spread, ruled by
+their forward swing, hardly shows)."""
 
 
 def limb_spread(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS) -> Tuple[np.ndarray, np.ndarray]:
@@ -330,13 +332,14 @@ def limb_spread(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS
     For every single-action segment of ``timelines [R, T]`` (blends trimmed, see
     :func:`..evaluation.data_check.action_segments`) of the motion ``poses [R, T, 20]``: the standard
     deviation over the segment's frames of each hand's ``(x, y)`` relative to the hip (the root of
-    the two variances, averaged over both hands), the same for the feet, and of the hip's height, in
-    metres. Returns ``(spreads [S, 3], labels [S])`` in the order of :data:`LIMB_GROUPS`.
+    the two variances, averaged over both hands), the same for the feet, of the hip's height, and of each
+    foot's height (averaged over both feet), in metres. Returns ``(spreads [S, 4], labels [S])`` in the
+    order of :data:`LIMB_GROUPS`.
 
     >>> p = np.zeros((1, 100, 20), np.float32); p[0, :, 15] = np.sin(np.arange(100) / 4)  # left hand y
     >>> spreads, labels = limb_spread(p, np.zeros((1, 100), np.int64))
     >>> spreads.round(2).tolist(), labels.tolist()
-    ([[0.35, 0.0, 0.0]], [0])
+    ([[0.35, 0.0, 0.0, 0.0]], [0])
     """
     from .data_check import action_segments
 
@@ -351,6 +354,7 @@ def limb_spread(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS
                 each = [np.sqrt((window[:, list(JOINT_SLOTS[j])] - hip).var(axis=0).sum()) for j in joints]
                 groups.append(float(np.mean(each)))
             groups.append(float(hip[:, 1].std()))
+            groups.append(float(np.mean([window[:, JOINT_SLOTS[f][1]].std() for f in ("left_foot", "right_foot")])))
             spreads.append(groups)
             labels.append(label)
     if not spreads:

@@ -68,6 +68,7 @@ METRICS: Tuple[Tuple[str, str, str], ...] = (
     ("amplitude_hands", "Limb amplitude, hands (generated/real)", "float"),
     ("amplitude_feet", "Limb amplitude, feet (generated/real)", "float"),
     ("amplitude_hip_height", "Limb amplitude, hip height (generated/real)", "float"),
+    ("amplitude_foot_lift", "Limb amplitude, foot lift (generated/real)", "float"),
     ("seed_variety", "Seed variety (generated/real)", "float"),
     ("action_head_agreement", "Action-head agreement (the model's own labels)", "percent100"),
     ("cadence_agreement", "Cadence agreement (repeating actions at the real pace)", "percent100"),

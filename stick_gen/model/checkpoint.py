@@ -391,7 +391,10 @@ def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: An
     num_layers = max(layers) + 1 if layers else 0
     num_tokens = state_dict["token_position"].shape[0]
     output_dim = state_dict["feature_mean"].shape[0]
-    frames_per_token = state_dict["motion_head.weight"].shape[0] // output_dim
+    span = state_dict["motion_head.weight"].shape[0] // output_dim  # frames one token writes
+    # an overlap-add decoder writes two tokens' worth; the context input reads one (frames x (pose + mask))
+    overlap = state_dict["context_in.weight"].shape[1] == (span // 2) * (output_dim + 1) and span % 2 == 0
+    frames_per_token = span // 2 if overlap else span
     row = next((v for v in VARIANTS.values() if (v.d_model, v.num_layers) == (d_model, num_layers)), None)
     config = dict(
         input_dim=state_dict["context_in.weight"].shape[1] // frames_per_token - 1,
@@ -408,6 +411,7 @@ def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: An
         max_clauses=MAX_CLAUSES if "clause_gate.weight" in state_dict else 0,
         objective="flow" if "noisy_in.weight" in state_dict else "regression",
         clock="clock_in.weight" in state_dict,
+        overlap_decoder=overlap,
     )
     if num_layers:
         config["dim_feedforward"] = state_dict["blocks.0.ffn_in.weight"].shape[0]

@@ -34,10 +34,11 @@ MAX_CLAUSES = 8
 OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
-LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False}
+LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
+                                         "overlap_decoder": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
-motion clock no ``clock``."""
+motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``."""
 MAX_NAME_LENGTH = 64
 """Longest action name a model config may hold."""
 MAX_STRING_LENGTH = 200
@@ -89,6 +90,10 @@ class ModelConfig(Mapping):
     """The names of the action ids, in order."""
     clock: Optional[bool] = None
     """Whether the network reads the motion clock (:mod:`..model.clock`) and predicts cadence."""
+    overlap_decoder: bool = True
+    """Whether each token writes ``2 * frames_per_token`` frames under a Hann window, overlap-added with its
+    neighbours' (:func:`..model.transformer.overlap_add`), instead of its own frames only (models saved
+    before 2026-12-06's second change; ``docs/design.md``, "Tokens that overlap")."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):

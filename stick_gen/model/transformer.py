@@ -69,6 +69,34 @@ TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
 
 
+def overlap_add(windows: torch.Tensor) -> torch.Tensor:
+    """Join per-token frame windows ``(B, N, 2F, D)`` into a clip ``(B, N * F, D)``, overlap-added.
+
+    Token ``n`` writes the ``2F`` frames centred on its own ``F`` (half a token into each neighbour),
+    weighted by a Hann window; with a hop of ``F`` the windows of neighbours sum to one, so every frame
+    is a smooth blend of the two tokens around it and a clip has no step at token borders (a token
+    that writes only its own frames leaves one: 3x the frame-to-frame change inside a token). The
+    first and last half-tokens, read by one token only, are divided by its window.
+
+    >>> overlap_add(torch.ones(2, 3, 10, 4)).shape
+    torch.Size([2, 15, 4])
+    >>> bool(torch.allclose(overlap_add(torch.ones(1, 3, 10, 1)), torch.ones(1, 15, 1)))
+    True
+    """
+    batch, tokens, span, dim = windows.shape
+    hop = span // 2
+    if span != 2 * hop:
+        raise ValueError(f"a window spans 2 * frames_per_token frames, got {span}")
+    weight = torch.sin(torch.pi * (torch.arange(span, device=windows.device, dtype=windows.dtype) + 0.5) / span) ** 2
+    length = (tokens + 1) * hop
+    columns = (windows * weight[:, None]).permute(0, 3, 2, 1).reshape(batch, dim * span, tokens)
+    joined = F.fold(columns, output_size=(1, length), kernel_size=(1, span), stride=(1, hop)).reshape(batch, dim, length)
+    cover = F.fold(weight[None, :, None].expand(1, span, tokens).contiguous(), output_size=(1, length),
+                   kernel_size=(1, span), stride=(1, hop)).reshape(1, 1, length)
+    start = hop // 2
+    return (joined / cover)[:, :, start:start + tokens * hop].transpose(1, 2)
+
+
 def time_features(time: torch.Tensor) -> torch.Tensor:
     """(B,) flow times in [0, 1] -> (B, 2 * TIME_FEATURES) sin/cos features at geometric frequencies.
 
@@ -202,6 +230,7 @@ class StickFigureTransformer(
         fps: int = DEFAULT_FPS,
         action_vocabulary: Optional[List[str]] = None,
         clock: Optional[bool] = None,
+        overlap_decoder: bool = True,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -212,7 +241,7 @@ class StickFigureTransformer(
             max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
             objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale, fps=fps,
-            action_vocabulary=action_vocabulary, clock=clock,
+            action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -247,7 +276,8 @@ class StickFigureTransformer(
             self.time_proj = nn.Linear(2 * TIME_FEATURES, d_model)
             # Each token writes its 5 frames on its own, so a denoised clip steps at token borders (3x the
             # frame-to-frame change inside a token, measured); a learnt per-value filter across frames,
-            # starting as a binomial (1 4 6 4 1) / 16, joins the tokens' frames smoothly.
+            # starting as a binomial (1 4 6 4 1) / 16, joins the tokens' frames smoothly. The overlap-add
+            # decoder (overlap_add) removes the step itself; the filter stays.
             self.motion_smooth = nn.Conv1d(output_dim, output_dim, SMOOTH_TAPS, groups=output_dim)
             with torch.no_grad():
                 taps = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
@@ -258,7 +288,10 @@ class StickFigureTransformer(
             self.cadence_head = nn.Linear(d_model, frames_per_token)
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
-        self.motion_head = nn.Linear(d_model, frames_per_token * output_dim)
+        self.overlap_decoder = overlap_decoder
+        """Whether tokens write overlapping, Hann-windowed frames (:func:`overlap_add`)."""
+        span = 2 * frames_per_token if overlap_decoder else frames_per_token
+        self.motion_head = nn.Linear(d_model, span * output_dim)
         self.action_head = nn.Linear(d_model, frames_per_token * num_actions)
         self.count_head = nn.Linear(d_model, max_actors)
         # Motion-feature statistics of the training set; buffers, so they travel with the weights.
@@ -334,7 +367,10 @@ class StickFigureTransformer(
         for block in self.blocks:
             h = block(h)
         h = self.final_norm(h)  # (B, N, C)
-        motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
+        if self.overlap_decoder:
+            motion = overlap_add(self.motion_head(h).reshape(batch, self.num_tokens, -1, self.output_dim))
+        else:
+            motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
         if self.objective == "flow":
             edge = SMOOTH_TAPS // 2
             padded = F.pad(motion.transpose(1, 2), (edge, edge), mode="replicate")  # (B, output_dim, T + 4)
