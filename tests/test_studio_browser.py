@@ -168,7 +168,8 @@ def test_model_panel(page):
 def _motion_file(studio, tmp_path: Path) -> Path:
     _, server = studio
     pipe, _ = server.model(None)
-    return pipe("Two people playing catch", seed=1, duration_s=4).save(tmp_path / "catch.motion")
+    # two actors asked for: the player is under test here, not the tiny model's count head
+    return pipe("Two people playing catch", seed=1, duration_s=4, num_actors=2).save(tmp_path / "catch.motion")
 
 
 def test_motion_player_plays_a_file_and_refuses_a_damaged_one(page, studio, tmp_path):
