@@ -92,8 +92,8 @@ class ModelConfig(Mapping):
     """Whether the network reads the motion clock (:mod:`..model.clock`) and predicts cadence."""
     overlap_decoder: bool = True
     """Whether each token writes ``2 * frames_per_token`` frames under a Hann window, overlap-added with its
-    neighbours' (:func:`..model.transformer.overlap_add`), instead of its own frames only (models saved
-    before 2026-12-06's second change; ``docs/design.md``, "Tokens that overlap")."""
+    neighbours' (:func:`..model.transformer.overlap_add`), instead of its own frames only. A stored config
+    without the key was trained without it and loads with ``False`` (``docs/design.md``, "Tokens that overlap")."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
