@@ -489,6 +489,27 @@ def test_ball_flies_from_thrower_to_catcher():
     assert not rgb_mask(draw_frame(anim, 2, size=160), ball_colour, tolerance=10).any()  # nobody has it yet
 
 
+def test_two_catchers_without_a_thrower_share_one_ball():
+    # both actors labelled "catch" at once (a model's action head may say so for "playing catch"):
+    # one ball, in the hand of whoever started catching first, then the other's once the first stops
+    anim = pass_scene()
+    anim.actions[:, 0] = VOCAB.index("idle")
+    anim.actions[8:30, 0] = VOCAB.index("catch")
+    tracks = ball_tracks(anim)
+    assert len(tracks) == 1
+    held = ~np.isnan(tracks[0][:, 0])
+    assert np.flatnonzero(held).min() == 8 and np.flatnonzero(held).max() == 49
+    right_hand = list(JOINT_SLOTS["right_hand"])
+    near = lambda frame, actor: np.linalg.norm(tracks[0][frame] - anim.frames[frame, actor, right_hand]) < 0.3
+    assert near(20, 0) and not near(20, 1) and near(40, 1)  # actor 0's until frame 29, then actor 1's
+    # a throw in the middle: while the thrown ball is in play, nobody holds a second one
+    anim.actions[30:32, 0] = VOCAB.index("throw")
+    anim.actions[32:45, 0] = VOCAB.index("catch")
+    tracks = ball_tracks(anim)
+    drawn = sum((~np.isnan(t[:, 0])).astype(int) for t in tracks)
+    assert len(tracks) == 2 and drawn.max() == 1 and drawn[8:50].min() == 1
+
+
 def test_no_ball_without_ball_actions():
     assert ball_tracks(make_anim(walker(20))) == []
 

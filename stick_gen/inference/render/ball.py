@@ -115,8 +115,8 @@ def ball_tracks(anim: Animation, ball_actions: Optional[Sequence[str]] = None) -
     A throw holds the ball in the acting hand until the hand is fastest, then flies it on a parabola
     into the hand of another actor who is catching, or lets it fall and roll when nobody is. A kick
     rests the ball by the kicking foot and sends it off at the touch. Other ball actions hold it in
-    the hand (dribbling bounces it to the ground and back). ``ball_actions`` overrides
-    :func:`ball_action_names`.
+    the hand (dribbling bounces it to the ground and back); catches that no throw reaches share one ball.
+    ``ball_actions`` overrides :func:`ball_action_names`.
 
     >>> [track.shape for track in ball_tracks(anim)]
     [(250, 2)]
@@ -144,10 +144,20 @@ def ball_tracks(anim: Animation, ball_actions: Optional[Sequence[str]] = None) -
         else:
             _hold(track, joints, event, anim.fps)
         tracks.append(track)
-    for event in (c for c in catches if c not in caught):
+    # catches no throw reaches share one ball, and only while no other ball is in play: two people
+    # "catching" at once hold one ball between them (the first to start, the other while the first does
+    # not), and it is not drawn while a thrown, kicked or held ball is (that is the ball they play with)
+    in_play = np.zeros(anim.num_frames, bool)
+    for track in tracks:
+        in_play |= ~np.isnan(track[:, 0])
+    waiting = np.full((anim.num_frames, 2), np.nan)
+    for event in sorted((c for c in catches if c not in caught), key=lambda e: (e.start, e.actor)):
         track = np.full((anim.num_frames, 2), np.nan)
         _hold(track, joints, event, anim.fps)
-        tracks.append(track)
+        free = np.isnan(waiting[:, 0]) & ~in_play
+        waiting[free] = track[free]
+    if not np.isnan(waiting[:, 0]).all():
+        tracks.append(waiting)
     return tracks
 
 
