@@ -42,8 +42,6 @@ how many people a prompt describes.
 
 from __future__ import annotations
 
-import functools
-
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,22 +87,14 @@ def overlap_add(windows: torch.Tensor) -> torch.Tensor:
     hop = span // 2
     if span != 2 * hop:
         raise ValueError(f"a window spans 2 * frames_per_token frames, got {span}")
-    weight, cover = _overlap_weights(span, tokens, windows.device, windows.dtype)
+    weight = torch.sin(torch.pi * (torch.arange(span, device=windows.device, dtype=windows.dtype) + 0.5) / span) ** 2
     length = (tokens + 1) * hop
     columns = (windows * weight[:, None]).permute(0, 3, 2, 1).reshape(batch, dim * span, tokens)
     joined = F.fold(columns, output_size=(1, length), kernel_size=(1, span), stride=(1, hop)).reshape(batch, dim, length)
+    cover = F.fold(weight[None, :, None].expand(1, span, tokens).contiguous(), output_size=(1, length),
+                   kernel_size=(1, span), stride=(1, hop)).reshape(1, 1, length)
     start = hop // 2
     return (joined / cover)[:, :, start:start + tokens * hop].transpose(1, 2)
-
-
-@functools.lru_cache(maxsize=16)
-def _overlap_weights(span: int, tokens: int, device: torch.device, dtype: torch.dtype):
-    """The Hann window ``(span,)`` of :func:`overlap_add` and how much of it covers each frame ``(1, 1, L)``:
-    pure functions of the shape, built once instead of at every sampler step."""
-    weight = torch.sin(torch.pi * (torch.arange(span, device=device, dtype=dtype) + 0.5) / span) ** 2
-    cover = F.fold(weight[None, :, None].expand(1, span, tokens).contiguous(), output_size=(1, (tokens + 1) * (span // 2)),
-                   kernel_size=(1, span), stride=(1, span // 2)).reshape(1, 1, -1)
-    return weight, cover
 
 
 def time_features(time: torch.Tensor) -> torch.Tensor:
