@@ -10,7 +10,8 @@ import yaml
 
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
 from stick_gen.model.errors import ConfigError
-from stick_gen.model.transformer import StickFigureTransformer, actor_clause_mask, clause_weights, overlap_add
+from stick_gen.model.transformer import (StickFigureTransformer, actor_clause_mask, clause_weights, overlap_add,
+                                        overlap_window)
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
@@ -99,6 +100,30 @@ def test_overlap_add_blends_tokens_instead_of_stepping_between_them():
     steps = joined.diff()
     assert float(steps.min()) > -1e-6 and float(steps.max()) < 0.2  # a token's 1.0 is spread over ten frames
     assert abs(float(joined[0])) < 1e-6 and abs(float(joined[-1]) - 3) < 1e-6
+
+
+@pytest.mark.parametrize("crossfade", [0.2, 0.5, 1.0])
+def test_a_narrower_crossfade_still_sums_to_one_and_lets_a_token_write_its_middle_alone(crossfade):
+    window = overlap_window(10, crossfade)
+    assert torch.allclose(window[:10] + window[10:], torch.ones(10), atol=1e-6)  # neighbours sum to one
+    windows = torch.tensor([0.0, 1.0, 2.0, 3.0])[None, :, None, None].expand(1, 4, 20, 1)
+    joined = overlap_add(windows, window)[0, :, 0]
+    inside = joined[12:18]  # the middle of token 1's own frames 10..19
+    assert torch.allclose(inside, torch.ones(6), atol=1e-6) == (crossfade <= 0.5)
+    ramp = int((joined.diff().abs() > 1e-6).sum())  # frames a border's change is spread over
+    assert ramp == pytest.approx(3 * 10 * crossfade, abs=3)
+
+
+def test_a_narrow_crossfade_trains_with_finite_gradients():
+    # frames no token covers must not turn into 0/0 in the backward pass
+    model = tiny_transformer(overlap_crossfade=0.2)
+    assert model.config["overlap_crossfade"] == 0.2
+    assert "overlap_weight" not in model.state_dict()  # derived from the config, not stored
+    out = model(torch.randn(2, 1024), torch.rand(2, 16), noisy_motion=torch.randn(2, 250, POSE_DIM),
+                time=torch.rand(2))
+    out.motion.pow(2).mean().backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads and all(bool(torch.isfinite(g).all()) for g in grads)
 
 
 def test_overlap_decoder_is_recorded_and_older_configs_load_without_it(tmp_path):

@@ -94,6 +94,10 @@ class ModelConfig(Mapping):
     """Whether each token writes ``2 * frames_per_token`` frames under a Hann window, overlap-added with its
     neighbours' (:func:`..model.transformer.overlap_add`), instead of its own frames only. A stored config
     without the key was trained without it and loads with ``False`` (``docs/design.md``, "Tokens that overlap")."""
+    overlap_crossfade: float = field(default=1.0, metadata=_bounds(0.05, 1.0))
+    """How much of a token each border's cross-fade spans (:func:`..model.transformer.overlap_window`):
+    1 blends every frame of two tokens (a Hann window; what configs without the key were trained with),
+    less lets each token write the middle of its frames alone."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):

@@ -69,32 +69,57 @@ TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
 
 
-def overlap_add(windows: torch.Tensor) -> torch.Tensor:
+def overlap_window(frames_per_token: int, crossfade: float = 1.0) -> torch.Tensor:
+    """The weight ``(2 * frames_per_token,)`` a token gives each frame it writes (:func:`overlap_add`).
+
+    A token writes the ``2F`` frames centred on its own ``F``. At each border with a neighbour the
+    weight rises (sin^2) over ``crossfade * F`` frames centred on the border, so the weights of two
+    neighbours sum to one; between the ramps it is 1 and beyond them 0. ``crossfade = 1`` is a Hann
+    window over all ``2F`` frames (every frame a blend of two tokens); a smaller one lets a token
+    write the middle of its own frames alone.
+
+    >>> [round(w, 2) for w in overlap_window(4, 0.5).tolist()]
+    [0.0, 0.15, 0.85, 1.0, 1.0, 0.85, 0.15, 0.0]
+    >>> bool(torch.allclose(overlap_window(5)[:5] + overlap_window(5)[5:], torch.ones(5)))
+    True
+    """
+    if not 0.0 < crossfade <= 1.0:
+        raise ValueError(f"crossfade={crossfade}: a fraction of a token in (0, 1]")
+    f = float(frames_per_token)
+    half = crossfade * f / 2  # the ramp spans [border - half, border + half]
+    u = torch.arange(2 * frames_per_token, dtype=torch.float32) + 0.5
+    rise = ((u - (f / 2 - half)) / (2 * half)).clamp(0.0, 1.0)
+    fall = (((3 * f / 2 + half) - u) / (2 * half)).clamp(0.0, 1.0)
+    return torch.sin(torch.pi / 2 * rise) ** 2 * torch.sin(torch.pi / 2 * fall) ** 2
+
+
+def overlap_add(windows: torch.Tensor, weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Join per-token frame windows ``(B, N, 2F, D)`` into a clip ``(B, N * F, D)``, overlap-added.
 
     Token ``n`` writes the ``2F`` frames centred on its own ``F`` (half a token into each neighbour),
-    weighted by a Hann window; with a hop of ``F`` the windows of neighbours sum to one, so every frame
-    is a smooth blend of the two tokens around it and a clip has no step at token borders (a token
-    that writes only its own frames leaves one: 3x the frame-to-frame change inside a token). The
-    first and last half-tokens, read by one token only, are divided by its window.
+    weighted by ``weight`` (default: :func:`overlap_window` with ``crossfade = 1``, a Hann window);
+    with a hop of ``F`` the windows of neighbours sum to one, so a frame near a border is a smooth
+    blend of the two tokens around it and a clip has no step at token borders (a token that writes
+    only its own frames leaves one: 3x the frame-to-frame change inside a token). The first and last
+    half-tokens, read by one token only, are divided by its window.
 
     >>> overlap_add(torch.ones(2, 3, 10, 4)).shape
     torch.Size([2, 15, 4])
-    >>> bool(torch.allclose(overlap_add(torch.ones(1, 3, 10, 1)), torch.ones(1, 15, 1)))
+    >>> bool(torch.allclose(overlap_add(torch.ones(1, 3, 10, 1), overlap_window(5, 0.4)), torch.ones(1, 15, 1)))
     True
     """
     batch, tokens, span, dim = windows.shape
     hop = span // 2
     if span != 2 * hop:
         raise ValueError(f"a window spans 2 * frames_per_token frames, got {span}")
-    weight = torch.sin(torch.pi * (torch.arange(span, device=windows.device, dtype=windows.dtype) + 0.5) / span) ** 2
+    weight = (overlap_window(hop) if weight is None else weight).to(windows.device, windows.dtype)
     length = (tokens + 1) * hop
     columns = (windows * weight[:, None]).permute(0, 3, 2, 1).reshape(batch, dim * span, tokens)
     joined = F.fold(columns, output_size=(1, length), kernel_size=(1, span), stride=(1, hop)).reshape(batch, dim, length)
     cover = F.fold(weight[None, :, None].expand(1, span, tokens).contiguous(), output_size=(1, length),
                    kernel_size=(1, span), stride=(1, hop)).reshape(1, 1, length)
-    start = hop // 2
-    return (joined / cover)[:, :, start:start + tokens * hop].transpose(1, 2)
+    keep = slice(hop // 2, hop // 2 + tokens * hop)  # cut first: a narrow window leaves the outer frames uncovered
+    return (joined[:, :, keep] / cover[:, :, keep]).transpose(1, 2)
 
 
 def time_features(time: torch.Tensor) -> torch.Tensor:
@@ -231,6 +256,7 @@ class StickFigureTransformer(
         action_vocabulary: Optional[List[str]] = None,
         clock: Optional[bool] = None,
         overlap_decoder: bool = True,
+        overlap_crossfade: float = 1.0,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -242,6 +268,7 @@ class StickFigureTransformer(
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
             objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
+            overlap_crossfade=overlap_crossfade,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -289,7 +316,10 @@ class StickFigureTransformer(
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.overlap_decoder = overlap_decoder
-        """Whether tokens write overlapping, Hann-windowed frames (:func:`overlap_add`)."""
+        """Whether tokens write overlapping, cross-faded frames (:func:`overlap_add`)."""
+        if overlap_decoder:  # derived from the config, so not saved with the weights; moves with .to()
+            self.register_buffer("overlap_weight", overlap_window(frames_per_token, overlap_crossfade),
+                                 persistent=False)
         span = 2 * frames_per_token if overlap_decoder else frames_per_token
         self.motion_head = nn.Linear(d_model, span * output_dim)
         self.action_head = nn.Linear(d_model, frames_per_token * num_actions)
@@ -368,7 +398,8 @@ class StickFigureTransformer(
             h = block(h)
         h = self.final_norm(h)  # (B, N, C)
         if self.overlap_decoder:
-            motion = overlap_add(self.motion_head(h).reshape(batch, self.num_tokens, -1, self.output_dim))
+            motion = overlap_add(self.motion_head(h).reshape(batch, self.num_tokens, -1, self.output_dim),
+                                 self.overlap_weight)
         else:
             motion = self.motion_head(h).reshape(batch, -1, self.output_dim)  # (B, T, output_dim)
         if self.objective == "flow":

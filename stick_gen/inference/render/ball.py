@@ -1,8 +1,10 @@
-"""Where the ball is: a small flight simulator driven by the actors' ball actions.
+"""Where the ball is: one ball per scene, passed from holder to holder by the actors' ball actions.
 
 A throw holds the ball in the acting hand until the hand moves fastest, then flies it on a parabola
-into a catcher's hand or lets it fall, bounce and roll; a kick sends it off the kicking foot; other
-ball actions hold it in the hand (a dribble bounces it). Renderers draw the tracks; nothing here draws.
+into another actor's hand (a catcher's, else the nearest partner's) or, alone, lets it fall, bounce
+and roll; a kick sends it off the kicking foot; other ball actions hold it in the hand (a dribble
+bounces it). Whoever caught the ball keeps it until their next ball action; when another actor's
+ball action starts first, the holder tosses it over. Renderers draw the track; nothing here draws.
 
 >>> [track.shape for track in ball_tracks(anim)]
 [(250, 2)]
@@ -110,12 +112,14 @@ class _BallEvent(NamedTuple):
 
 
 def ball_tracks(anim: Animation, ball_actions: Optional[Sequence[str]] = None) -> List[np.ndarray]:
-    """Ball centre ``[T, 2]`` per ball in play (NaN where there is none), from the actors' ball actions.
+    """The scene's ball: ``[track [T, 2]]`` (centre per frame), or ``[]`` without ball actions.
 
-    A throw holds the ball in the acting hand until the hand is fastest, then flies it on a parabola
-    into the hand of another actor who is catching, or lets it fall and roll when nobody is. A kick
-    rests the ball by the kicking foot and sends it off at the touch. Other ball actions hold it in
-    the hand (dribbling bounces it to the ground and back); catches that no throw reaches share one ball.
+    There is one ball, from the first frame: in the hand of the actor who uses it first (or on the
+    ground where it will be kicked). The ball actions (throw, kick, dribble, hold...) use it in the order they start;
+    an action waits while the ball is in the air. A throw flies it into another actor's hand: one
+    catching then, else the nearest. The actor who has the ball keeps it in hand until their next ball
+    action, and tosses it over when someone else's starts. Catches only choose the receiver, unless no
+    actor uses the ball otherwise: then the first catcher holds it, and passes it on to the next.
     ``ball_actions`` overrides :func:`ball_action_names`.
 
     >>> [track.shape for track in ball_tracks(anim)]
@@ -125,40 +129,107 @@ def ball_tracks(anim: Animation, ball_actions: Optional[Sequence[str]] = None) -
     if not names:
         return []
     joints = joint_positions(anim.frames)  # (T, A, 6, 2)
-    events = [
-        _BallEvent(actor, _ball_role(name), start, end)
-        for actor in range(anim.num_actors)
-        for name, start, end in anim.action_segments(actor)
-        if name in names
-    ]
+    events = sorted(
+        (_BallEvent(actor, _ball_role(name), start, end)
+         for actor in range(anim.num_actors)
+         for name, start, end in anim.action_segments(actor)
+         if name in names),
+        key=lambda e: (e.start, e.actor),
+    )
+    if not events:
+        return []
     catches = [e for e in events if e.role == "catch"]
-    caught: List[_BallEvent] = []
-    tracks = []
-    for event in sorted((e for e in events if e.role != "catch"), key=lambda e: e.start):
-        track = np.full((anim.num_frames, 2), np.nan)
-        if event.role == "kick":
-            _kick(track, joints, event, anim.fps)
-        elif event.role == "throw":
-            catch = _throw(track, joints, event, [c for c in catches if c not in caught], anim.fps)
-            caught += [catch] if catch else []
+    users = [e for e in events if e.role != "catch"] or [e._replace(role="hold") for e in catches]
+    ball = _Ball(np.full((anim.num_frames, 2), np.nan), joints, anim.fps)
+    for event in users:
+        ball.use(event, catches)
+    ball.finish()
+    return [ball.track]
+
+
+class _Ball:
+    """The one ball of a scene while :func:`ball_tracks` plays its ball actions in order.
+
+    ``track`` is filled up to ``ready`` (the first frame not yet decided); ``holder`` is the actor with
+    the ball in hand from ``ready`` on, or None when it lies where ``track[ready - 1]`` left it (or
+    nobody has had it yet).
+    """
+
+    def __init__(self, track: np.ndarray, joints: np.ndarray, fps: int) -> None:
+        self.track, self.joints, self.fps = track, joints, fps
+        self.ready, self.holder = 0, None
+
+    def _keep(self, until: int) -> None:
+        """Fill ``[ready, until)``: in the holder's hand, or resting where the ball lies."""
+        until = min(until, len(self.track))
+        if until <= self.ready:
+            return
+        frames = np.arange(self.ready, until)
+        if self.holder is not None:
+            hand = _acting_limb(self.joints, self.holder, self.ready, until, _HANDS)
+            self.track[frames] = _in_hand(self.joints, self.holder, hand, frames)
+        elif self.ready > 0:
+            self.track[frames] = self.track[self.ready - 1]
+        self.ready = until
+
+    def use(self, event: _BallEvent, catches: List[_BallEvent]) -> None:
+        """Play one ball action: bring the ball to its actor, then throw, kick or hold it."""
+        start = max(event.start, self.ready)
+        first = self.ready == 0 and self.holder is None
+        if first and event.role != "kick":  # the ball does not appear from nowhere: its first user has it
+            self.holder = event.actor
+        if self.holder is not None and self.holder != event.actor:  # toss it over, to arrive as the action starts
+            giver = self.holder
+            flight = _flight_frames(self.joints, giver, event.actor, start, self.fps)
+            self._keep(max(self.ready, start - flight))
+            if self.ready >= len(self.track) - 1:
+                return
+            self.ready = _pass_to(self.track, self.joints, giver, event.actor, self.ready, self.fps)
+            self.holder, start = event.actor, max(start, self.ready)
+        self._keep(start)
+        if start >= min(event.end, len(self.track)) - 1:
+            return  # the ball came too late for this action
+        self.holder = event.actor
+        if event.role == "throw":
+            self._throw(event._replace(start=start), catches)
+        elif event.role == "kick":
+            _kick(self.track, self.joints, event._replace(start=start), self.fps)
+            if first:  # waiting on the ground where it will be kicked
+                self.track[:start] = self.track[start]
+            self.holder, self.ready = None, min(event.end + self.fps, len(self.track))
         else:
-            _hold(track, joints, event, anim.fps)
-        tracks.append(track)
-    # catches no throw reaches share one ball, and only while no other ball is in play: two people
-    # "catching" at once hold one ball between them (the first to start, the other while the first does
-    # not), and it is not drawn while a thrown, kicked or held ball is (that is the ball they play with)
-    in_play = np.zeros(anim.num_frames, bool)
-    for track in tracks:
-        in_play |= ~np.isnan(track[:, 0])
-    waiting = np.full((anim.num_frames, 2), np.nan)
-    for event in sorted((c for c in catches if c not in caught), key=lambda e: (e.start, e.actor)):
-        track = np.full((anim.num_frames, 2), np.nan)
-        _hold(track, joints, event, anim.fps)
-        free = np.isnan(waiting[:, 0]) & ~in_play
-        waiting[free] = track[free]
-    if not np.isnan(waiting[:, 0]).all():
-        tracks.append(waiting)
-    return tracks
+            _hold(self.track, self.joints, event._replace(start=start), self.fps)
+            self.ready = min(event.end, len(self.track))
+
+    def _throw(self, event: _BallEvent, catches: List[_BallEvent]) -> None:
+        """In the hand until release (the hand's fastest frame), then to a receiver's hand or down to the ground."""
+        actor, _, start, end = event
+        hand = _acting_limb(self.joints, actor, start, end, _HANDS)
+        release = _fastest_frame(self.joints, actor, hand, start, end)
+        held = np.arange(start, min(release + 1, len(self.track)))
+        self.track[held] = _in_hand(self.joints, actor, hand, held)
+        self.ready = held[-1] + 1
+        if self.ready >= len(self.track):
+            return
+        receiver = _receiver(self.joints, catches, event, release, self.fps)
+        if receiver is not None:
+            self.ready = _pass_to(self.track, self.joints, actor, receiver, release, self.fps,
+                                  origin=self.track[release])
+            self.holder = receiver
+            return
+        velocity = (self.joints[release, actor, hand] - self.joints[max(start, release - 1), actor, hand]) * self.fps
+        speed = float(np.linalg.norm(velocity))
+        if speed < 2.0:  # a limp throw still leaves the hand, forward and up
+            side = np.sign(self.joints[release, actor, hand, 0] - self.joints[release, actor, _HIP, 0]) or 1.0
+            velocity = np.array([4.0 * side, 3.0])
+        elif speed > 15.0:
+            velocity = velocity * 15.0 / speed
+        _fly(self.track, release + 1, self.track[release], velocity, self.fps, end + self.fps)
+        self.holder, self.ready = None, min(end + self.fps, len(self.track))
+
+    def finish(self) -> None:
+        """The last holder keeps the ball to the end; a ball on the ground stays where it lies."""
+        self._keep(len(self.track))
 
 
 def _hold(track: np.ndarray, joints: np.ndarray, event: _BallEvent, fps: int) -> None:
@@ -170,35 +241,6 @@ def _hold(track: np.ndarray, joints: np.ndarray, event: _BallEvent, fps: int) ->
         phase = ((frames - event.start) / (0.5 * fps)) % 1.0
         lift = 1 - (1 - np.abs(1 - 2 * phase)) ** 2  # 1 at the hand, 0 on the ground: it speeds up falling
         track[frames, 1] = BALL_RADIUS_M + (track[frames, 1] - BALL_RADIUS_M) * lift
-
-
-def _throw(
-    track: np.ndarray, joints: np.ndarray, event: _BallEvent, catches: List[_BallEvent], fps: int
-) -> Optional[_BallEvent]:
-    """In the hand until release (the hand's fastest frame), then to a catcher's hand or down to the ground.
-
-    Returns the catch of ``catches`` that received the ball, if any.
-    """
-    actor, _, start, end = event
-    hand = _acting_limb(joints, actor, start, end, _HANDS)
-    release = _fastest_frame(joints, actor, hand, start, end)
-    held = np.arange(start, release + 1)
-    track[held] = _in_hand(joints, actor, hand, held)
-    if release + 1 >= len(track):
-        return None
-    catch = _pick_catch(catches, event, release, fps)
-    if catch is not None:
-        _pass_to(track, joints, catch, release, track[release], fps)
-        return catch
-    velocity = (joints[release, actor, hand] - joints[max(start, release - 1), actor, hand]) * fps
-    speed = float(np.linalg.norm(velocity))
-    if speed < 2.0:  # a limp throw still leaves the hand, forward and up
-        side = np.sign(joints[release, actor, hand, 0] - joints[release, actor, _HIP, 0]) or 1.0
-        velocity = np.array([4.0 * side, 3.0])
-    elif speed > 15.0:
-        velocity = velocity * 15.0 / speed
-    _fly(track, release + 1, track[release], velocity, fps, end + fps)
-    return None
 
 
 def _kick(track: np.ndarray, joints: np.ndarray, event: _BallEvent, fps: int) -> None:
@@ -214,26 +256,42 @@ def _kick(track: np.ndarray, joints: np.ndarray, event: _BallEvent, fps: int) ->
     _fly(track, touch, rest, velocity, fps, end + fps)
 
 
-def _pick_catch(catches: List[_BallEvent], throw: _BallEvent, release: int, fps: int) -> Optional[_BallEvent]:
-    """Another actor's catch still running after ``release`` and starting within 1 s of the throw's end."""
+def _receiver(joints: np.ndarray, catches: List[_BallEvent], throw: _BallEvent, release: int,
+              fps: int) -> Optional[int]:
+    """Who a throw goes to: the actor of another's catch still running after ``release`` and starting within
+    1 s of the throw's end (the nearest in time), else the actor nearest the thrower; None when alone."""
     options = [c for c in catches if c.actor != throw.actor and c.end - 1 > release and c.start <= throw.end + fps]
-    return min(options, key=lambda c: abs(c.start - release)) if options else None
+    if options:
+        return min(options, key=lambda c: abs(c.start - release)).actor
+    others = [a for a in range(joints.shape[1]) if a != throw.actor]
+    if not others:
+        return None
+    hip = joints[release, :, _HIP, 0]
+    return min(others, key=lambda a: abs(hip[a] - hip[throw.actor]))
 
 
-def _pass_to(
-    track: np.ndarray, joints: np.ndarray, catch: _BallEvent, release: int, origin: np.ndarray, fps: int
-) -> None:
-    """Fly the ball from ``origin`` at ``release`` on a parabola into the catcher's hand, then keep it there."""
-    actor, _, start, end = catch
-    hand = _acting_limb(joints, actor, start, end, _HANDS)
-    first_guess = _in_hand(joints, actor, hand, np.array([max(start, release)]))[0]
-    flight = round(fps * float(np.clip(np.linalg.norm(first_guess - origin) / 9.0, 0.3, 1.2)))  # ~9 m/s
-    arrive = int(np.clip(release + flight, max(start, release + 1), max(end - 1, release + 1)))
-    arrive = min(arrive, len(track) - 1)
-    target = _in_hand(joints, actor, hand, np.array([arrive]))[0]
+def _flight_frames(joints: np.ndarray, giver: int, receiver: int, frame: int, fps: int) -> int:
+    """Frames a pass takes from ``giver``'s hands to ``receiver``'s at ``frame``: about 9 m/s, 0.3 to 1.2 s."""
+    frame = min(frame, len(joints) - 1)
+    gap = np.linalg.norm(joints[frame, receiver, _HANDS[0]] - joints[frame, giver, _HANDS[0]])
+    return round(fps * float(np.clip(gap / 9.0, 0.3, 1.2)))
+
+
+def _pass_to(track: np.ndarray, joints: np.ndarray, giver: int, receiver: int, release: int, fps: int,
+             origin: Optional[np.ndarray] = None) -> int:
+    """Fly the ball from ``giver`` (or ``origin``) at ``release`` on a parabola into ``receiver``'s hand.
+
+    Fills ``track[release:arrive + 1]`` and returns the first frame after the arrival.
+    """
+    last = len(track) - 1
+    if origin is None:
+        hand = _acting_limb(joints, giver, max(0, release - fps), release + 1, _HANDS)
+        origin = _in_hand(joints, giver, hand, np.array([release]))[0]
+    arrive = min(release + max(1, _flight_frames(joints, giver, receiver, release, fps)), last)
+    hand = _acting_limb(joints, receiver, max(0, arrive - fps), arrive + 1, _HANDS)
+    target = _in_hand(joints, receiver, hand, np.array([arrive]))[0]
     u = (np.arange(release, arrive + 1) - release) / max(1, arrive - release)  # 0 -> 1 along the flight
     arc = (0.2 + 0.15 * abs(target[0] - origin[0])) * 4 * u * (1 - u)
     track[release : arrive + 1] = (1 - u)[:, None] * origin + u[:, None] * target
     track[release : arrive + 1, 1] += arc
-    after = np.arange(arrive, end)
-    track[after] = _in_hand(joints, actor, hand, after)
+    return arrive + 1
