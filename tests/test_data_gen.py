@@ -25,7 +25,7 @@ from stick_gen.data_gen.text import (
     _GERUND_FRAMES, _GERUND_SEQUENCES, _INTROS, _SEQUENCES, MAX_TEXT_CHARS, describe, held_out_words, inflect,
 )
 from stick_gen.inference.clauses import CONNECTIVES, split_clauses
-from stick_gen.model.errors import DataError
+from stick_gen.model.errors import ConfigError, DataError
 from stick_gen.model.pose import HIP_X, JOINT_SLOTS, canonicalize, pose_to_joints
 
 
@@ -385,3 +385,24 @@ def test_data_check_tells_all_64_actions_apart(tmp_path, capsys):
     assert report.macro_accuracy >= 0.90
     assert main(["data-check", "--data", str(root), "--epochs", "5", "--min-accuracy", "0"]) == 0
     assert "macro accuracy" in capsys.readouterr().out
+
+
+def test_paraphrases_describe_the_same_scenes_again_and_never_the_test_split(tmp_path):
+    plain = write_dataset(tmp_path / "plain", 30, seed=5, progress=False)
+    worded = write_dataset(tmp_path / "worded", 30, seed=5, progress=False, paraphrases=2)
+    assert json.loads((worded / "meta.json").read_text())["paraphrases"] == 2
+    assert "paraphrases" not in json.loads((plain / "meta.json").read_text())  # older datasets stay byte-identical
+    for split in ("train", "val", "test"):
+        assert filecmp.cmp(plain / split / "shard_00000.safetensors", worded / split / "shard_00000.safetensors",
+                           shallow=False)  # the same motion
+        records = MotionDataset(worded, split).scenes()
+        if split == "test":
+            assert all("paraphrases" not in r for r in records)  # its one held-out description stays
+            continue
+        for record in records:
+            others = record["paraphrases"]
+            assert 1 <= len(others) <= 2 and record["text"] not in others and len(set(others)) == len(others)
+    ds = MotionDataset(worded, "train")
+    assert all(ds.paraphrases[row] == ds.scene(int(ds.tensors["scene"][row]))["paraphrases"] for row in range(len(ds)))
+    with pytest.raises(ConfigError, match="paraphrases"):
+        write_dataset(tmp_path / "bad", 30, seed=5, progress=False, paraphrases=-1)

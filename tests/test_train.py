@@ -288,3 +288,34 @@ def test_ema_with_lora_is_refused_with_the_key_to_remove(pretrained, tiny_data, 
                  str(config), "--output", str(tmp_path / "out"), "--data", str(tiny_data), "--no-progress"])
     assert code != 0 and "training.ema_decay" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # refused before anything is written
+
+
+def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
+    from stick_gen.data_gen.dataset import write_dataset
+    from stick_gen.inference.text_encoder import load_text_encoder
+    from stick_gen.training.data import load_rows
+    from stick_gen.training.train import _wording_choice
+
+    data = write_dataset(tmp_path / "data", 60, seed=0, splits=(0.6, 0.2, 0.2), progress=False, paraphrases=2)
+    rows = load_rows(data, "train", load_text_encoder("hashing"), max_clauses=8)
+    assert rows.num_wordings == 3
+    index = torch.arange(4)
+    text = rows.batch(index)
+    for wording in range(3):
+        shown = rows.batch(index, torch.full((4,), wording))
+        assert shown["clause_embeddings"].shape == text["clause_embeddings"].shape
+        same = torch.equal(shown["text_embedding"], text["text_embedding"])
+        assert same == (wording == 0)  # 0 is the text itself; 1 and 2 are other sentences
+    choices = torch.cat([_wording_choice(16, 3, step, seed=0) for step in range(20)])
+    assert set(choices.tolist()) == {0, 1, 2} and torch.equal(_wording_choice(16, 3, 7, 0), _wording_choice(16, 3, 7, 0))
+    # the config names how many the dataset holds; a mismatch is refused with the fix
+    config = tmp_path / "worded.yaml"
+    config.write_text(Path(TINY).read_text().replace("data:\n", "data:\n  paraphrases: 2\n"))
+    out = tmp_path / "out"
+    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(data), "--no-progress",
+                 "--max-steps", "3"]) == 0
+    assert all(l == l for l in _losses(out / "metrics.jsonl"))
+    assert main(["train", "--config", TINY, "--output", str(tmp_path / "other"), "--data", str(data),
+                 "--no-progress"]) != 0
+    err = capsys.readouterr().err
+    assert "holds 2 paraphrases" in err and "data.paraphrases" in err

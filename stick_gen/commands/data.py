@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--frames", type=int, default=250, help="frames per clip (default 250)")
     parser.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
+    parser.add_argument("--paraphrases", type=int, default=0, metavar="K",
+                        help="describe every train/val scene K more times (training varies the wording; default 0)")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty OUTPUT directory")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give --num-samples N and --output DIR (or --contact-sheet PNG)")
 
     path = write_dataset(args.output, args.num_samples, seed=args.seed, frames=args.frames, fps=args.fps,
-                         progress=not args.no_progress, overwrite=args.overwrite)
+                         progress=not args.no_progress, overwrite=args.overwrite, paraphrases=args.paraphrases)
     splits = read_meta(path)["splits"]
     summary = ", ".join(f"{name} {splits[name]['scenes']} scenes / {splits[name]['rows']} actor rows"
                         for name in ("train", "val", "test"))

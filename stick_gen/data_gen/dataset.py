@@ -5,6 +5,7 @@ Layout (see ``docs/data.md``)::
     DIR/meta.json                       format version, seed, fps, frames, latent size, actions, counts
     DIR/{split}/shard_00000.safetensors per-actor rows of up to SHARD_SCENES scenes
     DIR/{split}/metadata.jsonl          one JSON line per scene: text, plan, interaction, row indices
+                                        (and ``paraphrases``, more sentences for the same scene, if asked)
 
 Scene ``i`` of a split is drawn from ``np.random.default_rng([seed, split_index, i])``, so the same
 seed writes byte-identical files, and the splits are the same for training and evaluation.
@@ -66,8 +67,10 @@ def _scene_rows(scene: Scene, scene_id: int) -> Dict[str, np.ndarray]:
     }
 
 
-def _scene_record(scene: Scene, scene_id: int, first_row: int) -> Dict:
+def _scene_record(scene: Scene, scene_id: int, first_row: int, paraphrases: Sequence[str] = ()) -> Dict:
+    extra = {"paraphrases": list(paraphrases)} if paraphrases else {}
     return {
+        **extra,
         "scene": scene_id,
         "text": scene.text,
         "num_actors": scene.num_actors,
@@ -86,6 +89,33 @@ def _scene_record(scene: Scene, scene_id: int, first_row: int) -> Dict:
     }
 
 
+MAX_PARAPHRASES = 16
+"""Most extra descriptions a dataset holds per scene."""
+
+
+def paraphrases_of(scene: Scene, count: int, rng: np.random.Generator) -> List[str]:
+    """Up to ``count`` more sentences for ``scene``'s plan in the train split's wording, none equal to its text.
+
+    Drawn from their own ``rng`` (not the scene's), so a dataset with paraphrases holds the same scenes.
+
+    >>> s = generate_scene(np.random.default_rng(1), num_actors=1, actions=["wave"])
+    >>> others = paraphrases_of(s, 3, np.random.default_rng(2))
+    >>> 1 <= len(others) <= 3 and s.text not in others
+    True
+    """
+    from .text import describe
+
+    seen, out = {scene.text}, []
+    for _ in range(3 * count):  # a plan with few wordings may not have `count` distinct ones
+        if len(out) == count:
+            break
+        text = describe(scene.scene_plan, rng, held_out=False)[0]
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
 def _write_shard(path: Path, rows: List[Dict[str, np.ndarray]], meta: Dict[str, str]) -> None:
     from safetensors.numpy import save_file
 
@@ -93,8 +123,11 @@ def _write_shard(path: Path, rows: List[Dict[str, np.ndarray]], meta: Dict[str, 
     save_file(tensors, str(path), metadata=meta)
 
 
-def _meta(seed: int, frames: int, fps: int, splits: Sequence[float], counts: Dict[str, Dict[str, int]]) -> Dict:
+def _meta(seed: int, frames: int, fps: int, splits: Sequence[float], counts: Dict[str, Dict[str, int]],
+          paraphrases: int = 0) -> Dict:
+    extra = {"paraphrases": int(paraphrases)} if paraphrases else {}  # a dataset without them stays byte-identical
     return {
+        **extra,
         "format_version": FORMAT_VERSION,
         "generator": "stick_gen.data_gen",
         "seed": int(seed),
@@ -115,8 +148,12 @@ def _meta(seed: int, frames: int, fps: int, splits: Sequence[float], counts: Dic
 
 def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames: int = 250, fps: int = 25,
                   splits: Sequence[float] = (0.8, 0.1, 0.1), progress: bool = True, overwrite: bool = False,
-                  single_actions: Optional[Sequence[str]] = None) -> Path:
+                  single_actions: Optional[Sequence[str]] = None, paraphrases: int = 0) -> Path:
     """Generate ``num_samples`` scenes into ``output_dir`` (split by ``splits``); returns the directory.
+
+    ``paraphrases`` > 0 also describes every train and val scene that many more times in the train
+    split's wording (:func:`paraphrases_of`), so that training can show a clip under several sentences;
+    the test split keeps its one held-out description. The scenes themselves do not change.
 
     ``single_actions`` makes a focused dataset instead: one actor per scene doing one action drawn
     from that list (for quick experiments and tests).
@@ -132,6 +169,8 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
         raise ConfigError(f"num_samples={num_samples!r}: give the number of scenes, a positive integer")
     if int(frames) < 2 or int(fps) < 1:
         raise ConfigError(f"frames={frames}, fps={fps}: a clip needs at least 2 frames and 1 frame per second")
+    if isinstance(paraphrases, bool) or int(paraphrases) != paraphrases or not 0 <= paraphrases <= MAX_PARAPHRASES:
+        raise ConfigError(f"paraphrases={paraphrases!r}: give a whole number from 0 to {MAX_PARAPHRASES}")
     counts = split_counts(int(num_samples), splits)
     if output.exists() and not output.is_dir():
         raise DataError(f"{output} is a file, not a directory: choose another --output")
@@ -144,14 +183,14 @@ def write_dataset(output_dir: PathLike, num_samples: int, seed: int = 0, frames:
         with tqdm(total=int(num_samples), desc="scenes", unit="scene", disable=not progress) as bar:
             for split_index, split in enumerate(SPLITS):
                 written[split] = _write_split(tmp / split, split, split_index, counts[split], seed, frames, fps, bar,
-                                              single_actions)
-        meta = _meta(seed, frames, fps, splits, written)
+                                              single_actions, 0 if split == "test" else int(paraphrases))
+        meta = _meta(seed, frames, fps, splits, written, int(paraphrases))
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return output
 
 
 def _write_split(folder: Path, split: str, split_index: int, count: int, seed: int, frames: int, fps: int,
-                 bar, single_actions: Optional[Sequence[str]] = None) -> Dict[str, int]:
+                 bar, single_actions: Optional[Sequence[str]] = None, paraphrases: int = 0) -> Dict[str, int]:
     folder.mkdir()
     rows: List[Dict[str, np.ndarray]] = []
     row_count, shard = 0, 0
@@ -165,7 +204,8 @@ def _write_split(folder: Path, split: str, split_index: int, count: int, seed: i
                 scene = generate_scene(rng, split, num_actors=1, actions=[action], frames=frames, fps=fps)
             else:
                 scene = generate_scene(rng, split, frames=frames, fps=fps)
-            lines.write(json.dumps(_scene_record(scene, i, row_count), sort_keys=True) + "\n")
+            others = paraphrases_of(scene, paraphrases, np.random.default_rng([int(seed), split_index, i, 1]))
+            lines.write(json.dumps(_scene_record(scene, i, row_count, others), sort_keys=True) + "\n")
             rows.append(_scene_rows(scene, i))
             row_count += scene.num_actors
             bar.update(1)
@@ -240,6 +280,9 @@ class MotionDataset(torch.utils.data.Dataset):
             raise DataError(f"{folder}: holds {rows} rows and {len(self._scenes)} scenes, meta.json says "
                             f"{counts['rows']} and {counts['scenes']}; regenerate the dataset")
         self.texts: List[str] = [self._scenes[s]["text"] for s in self.tensors["scene"].tolist()]
+        self.paraphrases: List[List[str]] = [list(self._scenes[s].get("paraphrases", ()))
+                                             for s in self.tensors["scene"].tolist()]
+        """Per row, the scene's extra descriptions (empty for a dataset made without ``paraphrases``)."""
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -106,6 +106,9 @@ class DataSection(_Typed):
     fps: PositiveInt = 25
     actions: Optional[List[str]] = None
     """Restrict training rows to scenes using only these actions (None: all)."""
+    paraphrases: NonNegativeInt = 0
+    """Extra sentences per train/val scene, in the train split's wording, made with the dataset; training
+    shows each row under one of its sentences, drawn per step (docs/design.md, "Several wordings per clip")."""
 
 
 @dataclass

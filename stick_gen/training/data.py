@@ -40,12 +40,24 @@ class MotionRows:
     clause_table: Optional[torch.Tensor] = None  # (U, E) vectors of the distinct clauses
     cadence: Optional[torch.Tensor] = None  # (R, T) Hz, the motion clock measured from the motion
     clock_phase: Optional[torch.Tensor] = None  # (R, T) cycles
+    wordings: Optional["Wordings"] = None  # every row's sentences (its text, then its paraphrases)
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def batch(self, index: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """The tensors of rows ``index`` (a 1-D long tensor); clause vectors when the rows have them."""
+    @property
+    def num_wordings(self) -> int:
+        """Sentences each row can be shown with: 1 + the dataset's paraphrases per scene."""
+        return 1 if self.wordings is None else self.wordings.index.shape[1]
+
+    def batch(self, index: torch.Tensor, wording: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+        """The tensors of rows ``index`` (a 1-D long tensor); clause vectors when the rows have them.
+
+        ``wording`` ``(B,)`` picks each row's sentence (0: its text, ``k``: its ``k``-th paraphrase, see
+        :attr:`num_wordings`); default: the text.
+        """
+        if wording is not None and self.wordings is not None:
+            return {**self.batch(index), **self.wordings.batch(index, wording)}
         batch = {
             "text_embedding": self.text_embeddings[index],
             "latents": self.latents[index],
@@ -69,7 +81,49 @@ class MotionRows:
                           self.slot[idx], self.num_actors[idx], self.features[idx], self.actions[idx],
                           self.poses[idx], None if self.clause_index is None else self.clause_index[idx],
                           self.clause_table, None if self.cadence is None else self.cadence[idx],
-                          None if self.clock_phase is None else self.clock_phase[idx])
+                          None if self.clock_phase is None else self.clock_phase[idx],
+                          None if self.wordings is None else self.wordings.select(idx))
+
+
+@dataclass
+class Wordings:
+    """Every row's sentences as vectors: its text first, then its scene's paraphrases (a short list repeats
+    the text). W = sentences per row, U / V = distinct sentences / clauses."""
+
+    table: torch.Tensor  # (U, E) sentence vectors
+    index: torch.Tensor  # (R, W) rows of ``table``
+    clause_table: Optional[torch.Tensor] = None  # (V, E)
+    clause_index: Optional[torch.Tensor] = None  # (R, W, K) rows of ``clause_table``, -1 past a sentence's clauses
+
+    def batch(self, index: torch.Tensor, wording: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Sentence (and clause) vectors of rows ``index`` in wordings ``wording`` (both ``(B,)``)."""
+        out = {"text_embedding": self.table[self.index[index, wording]].float()}
+        if self.clause_index is not None:
+            out["clause_embeddings"], out["clause_mask"] = gather_clauses(self.clause_table,
+                                                                          self.clause_index[index, wording])
+        return out
+
+    def select(self, idx: torch.Tensor) -> "Wordings":
+        return Wordings(self.table, self.index[idx], self.clause_table,
+                        None if self.clause_index is None else self.clause_index[idx])
+
+
+def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[str]], encoder,
+                   max_clauses: int) -> Wordings:
+    """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once."""
+    width = 1 + max(len(p) for p in paraphrases)
+    per_row = [[t, *p, *([t] * (width - 1 - len(p)))] for t, p in zip(texts, paraphrases)]
+    flat = [sentence for row in per_row for sentence in row]
+    distinct = sorted(set(flat))
+    from ..inference.text_encoder import encode_cached
+
+    table = encode_cached(encoder, distinct, embedding_cache_path(Path(root), encoder.identity))
+    position = {sentence: i for i, sentence in enumerate(distinct)}
+    index = torch.tensor([position[t] for t in flat], dtype=torch.long).reshape(len(texts), width)
+    if max_clauses <= 0:
+        return Wordings(table, index)
+    clause_index, clause_table = embed_clauses(root, distinct, encoder, max_clauses)
+    return Wordings(table, index, clause_table, clause_index[index])
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -98,7 +152,8 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
-    measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds).
+    measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds). A dataset
+    made with paraphrases also gets :attr:`MotionRows.wordings` (every sentence of every row, encoded).
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -120,6 +175,8 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
+    if any(dataset.paraphrases):
+        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses)
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)
         rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)

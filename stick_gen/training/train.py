@@ -195,6 +195,19 @@ CONTEXT_FRACTION = 0.25
 """Share of training rows that see a known prefix of their own motion (teaches continuation)."""
 
 
+def _wording_choice(batch_size: int, wordings: int, step: int, seed: int) -> Optional[torch.Tensor]:
+    """Which sentence each row of global batch ``step`` is shown with (0: its text; see
+    :meth:`.data.MotionRows.batch`), uniform over ``wordings``; None when there is one. Pure in (seed, step).
+
+    >>> _wording_choice(4, 3, step=0, seed=0).tolist()
+    [2, 0, 1, 0]
+    """
+    if wordings <= 1:
+        return None
+    generator = torch.Generator().manual_seed(seed * 31_337 + step + 5)
+    return torch.randint(0, wordings, (batch_size,), generator=generator)
+
+
 def _context_mask(batch_size: int, frames: int, step: int, seed: int) -> torch.Tensor:
     """(B, T) mask of known prefix frames for global batch ``step``; a pure function of (seed, step)."""
     generator = torch.Generator().manual_seed(seed * 7919 + step)
@@ -262,8 +275,16 @@ def _ensure_dataset(config: TrainConfig, accelerator, progress: bool = True) -> 
 
             logger.info(f"no dataset at {root}: generating {config.data.num_samples} scenes (seed {config.data.seed})")
             write_dataset(root, config.data.num_samples, seed=config.data.seed, frames=config.data.frames,
-                          fps=config.data.fps, progress=progress)
+                          fps=config.data.fps, progress=progress, paraphrases=config.data.paraphrases)
         accelerator.wait_for_everyone()
+    from ..data_gen.dataset import read_meta
+
+    held = int(read_meta(root).get("paraphrases", 0))
+    if held != config.data.paraphrases:
+        raise DataError(f"{root}: the dataset holds {held} paraphrases per scene, the config asks for "
+                        f"data.paraphrases: {config.data.paraphrases}; set it to {held}, or point data.path at a "
+                        f"new folder (or remake this one with `stick-gen data --paraphrases "
+                        f"{config.data.paraphrases} --overwrite`)")
     return root
 
 
@@ -584,7 +605,9 @@ def train(
     model.train()
     while step < tc.max_steps:
         index = _batch_order(len(train_rows), tc.batch_size, step, tc.seed)[rank * local:(rank + 1) * local]
-        batch = {k: v.to(device) for k, v in train_rows.batch(index).items()}
+        wording = _wording_choice(tc.batch_size, train_rows.num_wordings, step, tc.seed)
+        wording = None if wording is None else wording[rank * local:(rank + 1) * local]
+        batch = {k: v.to(device) for k, v in train_rows.batch(index, wording).items()}
         mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
         batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
         batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps)
