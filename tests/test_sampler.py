@@ -26,6 +26,35 @@ def test_flow_times_run_from_noise_to_clean_and_crowd_the_end():
     assert times.diff()[-1] < times.diff()[0]
 
 
+def test_a_short_first_step_keeps_the_grid_crowding_the_end_and_older_configs_keep_theirs(tmp_path):
+    times = flow_times(4, first=0.2)
+    assert times[0] == 0 and abs(float(times[1]) - 0.2) < 1e-6 and times[-1] == 1
+    assert bool((times.diff() > 0).all()) and times.diff()[-1] < times.diff()[1]
+    assert torch.equal(flow_times(1, first=0.2), flow_times(1))  # one step goes straight to clean
+    with pytest.raises(ValueError, match="first"):
+        flow_times(4, first=1.0)
+    new = tiny_transformer()
+    assert new.sample_first_time == 0.2 and new.config["sample_first_time"] == 0.2
+    # a config saved before the key samples on the grid it always did
+    new.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["sample_first_time"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    older = StickFigureTransformer.from_pretrained(str(tmp_path))
+    assert older.sample_first_time is None
+    noise = torch.randn(2, 250, 20)
+    calls = []
+    hook = older.register_forward_pre_hook(lambda module, args, kwargs: calls.append(float(kwargs["time"][0])),
+                                           with_kwargs=True)
+    sample_features(older, *rows(), noise=noise)
+    hook.remove()
+    assert calls == pytest.approx(flow_times(4)[:-1].tolist())
+    calls.clear()
+    new.register_forward_pre_hook(lambda module, args, kwargs: calls.append(float(kwargs["time"][0])), with_kwargs=True)
+    sample_features(new, *rows(), noise=noise)
+    assert calls == pytest.approx(flow_times(4, first=0.2)[:-1].tolist())
+
+
 def test_flow_sampler_is_a_function_of_its_noise_and_counts_its_steps():
     model = tiny_transformer()
     calls = []

@@ -297,7 +297,8 @@ def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
     from stick_gen.training.train import _wording_choice
 
     data = write_dataset(tmp_path / "data", 60, seed=0, splits=(0.6, 0.2, 0.2), progress=False, paraphrases=2)
-    rows = load_rows(data, "train", load_text_encoder("hashing"), max_clauses=8)
+    assert load_rows(data, "train", load_text_encoder("hashing"), max_clauses=8).num_wordings == 1  # not asked
+    rows = load_rows(data, "train", load_text_encoder("hashing"), max_clauses=8, wordings=True)
     assert rows.num_wordings == 3
     index = torch.arange(4)
     text = rows.batch(index)

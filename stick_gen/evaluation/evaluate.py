@@ -546,7 +546,7 @@ def _sampler_settings(model) -> Dict[str, Any]:
     if objective != "flow":
         return {"objective": objective}
     return {"objective": objective, "steps": model.sample_steps, "guidance": model.guidance_scale,
-            "clock": bool(getattr(model, "clock", False))}
+            "first_time": getattr(model, "sample_first_time", None), "clock": bool(getattr(model, "clock", False))}
 
 
 def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:

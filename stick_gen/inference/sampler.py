@@ -36,17 +36,27 @@ from ..model.pose import features_to_pose
 from .clauses import PromptVectors
 
 
-def flow_times(steps: int) -> torch.Tensor:
+def flow_times(steps: int, first: Optional[float] = None) -> torch.Tensor:
     """The ``steps + 1`` flow times the sampler visits, from 0 (noise) to 1 (clean), denser near 1.
 
-    Detail (the last few centimetres of a hand) is decided late in the flow, so the grid is
-    ``1 - (1 - u)^2`` for evenly spaced ``u``.
+    Detail (the last few centimetres of a hand) is decided late in the flow, so the grid crowds toward
+    1: ``1 - (1 - u)^2`` for evenly spaced ``u``. ``first`` (a model's ``sample_first_time``) makes the
+    first step a short one, to ``t = first``, and lays the rest the same way over ``[first, 1]``: the
+    first prediction, from pure noise, is the text's average motion, and a short step toward it keeps
+    more of the noise that later steps turn into the motion's own detail (measured: ``docs/design.md``).
 
     >>> [round(t, 3) for t in flow_times(4).tolist()]
     [0.0, 0.438, 0.75, 0.938, 1.0]
+    >>> [round(t, 3) for t in flow_times(4, first=0.2).tolist()]
+    [0.0, 0.2, 0.644, 0.911, 1.0]
     """
-    u = torch.linspace(0.0, 1.0, steps + 1)
-    return 1 - (1 - u) ** 2
+    if first is None or steps < 2:
+        u = torch.linspace(0.0, 1.0, steps + 1)
+        return 1 - (1 - u) ** 2
+    if not 0.0 < first < 1.0:
+        raise ValueError(f"first={first}: the first step's flow time lies between 0 and 1")
+    u = torch.linspace(0.0, 1.0, steps)
+    return torch.cat([torch.zeros(1), first + (1 - first) * (1 - (1 - u) ** 2)])
 
 
 def clock_for(cadence: torch.Tensor, fps: int, noise: torch.Tensor) -> torch.Tensor:
@@ -100,7 +110,7 @@ def sample_features(
     else:
         text_in, latents_in, slot_in, count_in = text_embedding, latents, slot, num_actors
         clauses_in, mask_in = clause_embeddings, clause_mask
-    times = flow_times(steps).tolist()
+    times = flow_times(steps, getattr(model, "sample_first_time", None)).tolist()
     logits = None
     start = x
     if clock is not None:
@@ -316,7 +326,7 @@ def sample_windows(
 
     steps = int(model.sample_steps if steps is None else steps)
     guidance = float(model.guidance_scale if guidance is None else guidance)
-    times = flow_times(steps).tolist()
+    times = flow_times(steps, getattr(model, "sample_first_time", None)).tolist()
     logits = clock = None
     start_noise = x
     for t, t_next in zip(times[:-1], times[1:]):

@@ -412,6 +412,7 @@ def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: An
         objective="flow" if "noisy_in.weight" in state_dict else "regression",
         clock="clock_in.weight" in state_dict,
         overlap_decoder=overlap,
+        sample_first_time=None,  # a bare state dict predates the key: the grid it was sampled with
     )
     if num_layers:
         config["dim_feedforward"] = state_dict["blocks.0.ffn_in.weight"].shape[0]

@@ -35,10 +35,11 @@ OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
-                                         "overlap_decoder": False}
+                                         "overlap_decoder": False, "sample_first_time": None}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
-motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``."""
+motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
+short first step no ``sample_first_time``."""
 MAX_NAME_LENGTH = 64
 """Longest action name a model config may hold."""
 MAX_STRING_LENGTH = 200
@@ -85,6 +86,10 @@ class ModelConfig(Mapping):
     objective: str = "flow"
     sample_steps: int = field(default=4, metadata=_bounds(1, 1000))
     guidance_scale: float = field(default=2.0, metadata=_bounds(0.0, 100.0))
+    sample_first_time: Optional[float] = field(default=0.2, metadata=_bounds(0.01, 0.99))
+    """Flow time the sampler's first step reaches (:func:`..inference.sampler.flow_times`); the later steps
+    crowd toward 1. None: the grid ``1 - (1 - u)^2`` (0.44 after the first of 4 steps), what configs
+    without the key were sampled with (``docs/design.md``, "A short first step")."""
     fps: int = field(default=DEFAULT_FPS, metadata=_bounds(1, 1000))
     action_vocabulary: Optional[List[str]] = None
     """The names of the action ids, in order."""

@@ -252,6 +252,7 @@ class StickFigureTransformer(
         objective: str = "flow",
         sample_steps: int = 4,
         guidance_scale: float = 2.0,
+        sample_first_time: Optional[float] = 0.2,
         fps: int = DEFAULT_FPS,
         action_vocabulary: Optional[List[str]] = None,
         clock: Optional[bool] = None,
@@ -266,7 +267,8 @@ class StickFigureTransformer(
             embedding_dim=embedding_dim, num_actions=num_actions, dim_feedforward=dim_feedforward,
             max_frames=max_frames, frames_per_token=frames_per_token, latent_dim=latent_dim,
             max_actors=max_actors, dropout=dropout, text_encoder=text_encoder, max_clauses=max_clauses,
-            objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale, fps=fps,
+            objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale,
+            sample_first_time=sample_first_time, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade,
         )
@@ -282,6 +284,8 @@ class StickFigureTransformer(
         self.output_dim, self.num_actions, self.max_actors = output_dim, num_actions, max_actors
         self.max_clauses = max_clauses
         self.objective, self.sample_steps, self.guidance_scale = objective, sample_steps, guidance_scale
+        self.sample_first_time = sample_first_time
+        """Where the sampler's first step lands (:func:`..inference.sampler.flow_times`; None: the older grid)."""
 
         # sentence embeddings are unit vectors (about 0.03 per value): normalise before projecting
         self.text_proj = nn.Sequential(

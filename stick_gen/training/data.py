@@ -148,12 +148,13 @@ def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tupl
 
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
-              max_clauses: int = 0, clock: bool = False) -> MotionRows:
+              max_clauses: int = 0, clock: bool = False, wordings: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
-    measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds). A dataset
-    made with paraphrases also gets :attr:`MotionRows.wordings` (every sentence of every row, encoded).
+    measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds); ``wordings``
+    on a dataset made with paraphrases also fills :attr:`MotionRows.wordings` (every sentence of every
+    row, encoded: what training varies; validation and evaluation read the text only).
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -175,7 +176,7 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
-    if any(dataset.paraphrases):
+    if wordings and any(dataset.paraphrases):
         rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses)
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)

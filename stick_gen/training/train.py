@@ -524,7 +524,7 @@ def train(
     fine_actions = config.finetune.actions if config.finetune else None
     clauses, clock = model.config.get("max_clauses", 0), bool(model.config.get("clock", False))
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                           max_clauses=clauses, clock=clock)
+                           max_clauses=clauses, clock=clock, wordings=True)
     val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
                          max_clauses=clauses, clock=clock)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
