@@ -131,12 +131,22 @@ def test_svg_keyframes_reproduce_every_joint_and_the_camera(tmp_path, walk):
         assert np.abs(screen - expected).max() < 0.01
 
 
-def test_svg_of_a_pass_has_a_ball_hidden_when_out_of_play(tmp_path):
+def test_svg_of_a_pass_has_one_ball_that_crosses_and_hides_where_a_track_has_none(tmp_path):
     root = ET.parse(save_animation(pass_scene(), tmp_path / "pass.svg")).getroot()
     assert root.find(f".//{SVG}g[@id='actor-2']") is not None
+    assert root.find(f".//{SVG}circle[@id='ball-2']") is None  # one ball per scene
     ball = root.find(f".//{SVG}circle[@id='ball-1']")
-    shown = _animations(ball)["visibility"].get("values").split(";")
-    assert "visible" in shown and shown[0] == "hidden"  # nobody holds a ball before the throw starts
+    assert set(_animations(ball)["visibility"].get("values").split(";")) == {"visible"}  # in a hand from frame 0
+    xs = [float(v) for v in _animations(ball)["cx"].get("values").split(";")]
+    assert xs[0] < 0.5 and xs[-1] > 3.5  # from the thrower (x = 0) to the catcher (x = 4)
+    # frames without a ball (NaN in a track) are hidden, and the circle waits where it first shows
+    from stick_gen.inference.render.writers.svg import _ball
+
+    track = np.full((6, 2), np.nan)
+    track[2:] = [[1.0, 1.5]] * 4
+    element = ET.fromstring("\n".join(_ball(track, 0, "1s")).replace("<circle", f'<circle xmlns="{SVG[1:-1]}"'))
+    assert _animations(element)["visibility"].get("values").split(";") == ["hidden"] * 2 + ["visible"] * 4
+    assert element.get("cx") == "1"
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (CI adds it)")
