@@ -20,3 +20,17 @@ def tiny_transformer(seed: int = 0, **overrides) -> StickFigureTransformer:
     """
     torch.manual_seed(seed)
     return StickFigureTransformer(**{**TINY_SHAPE, **overrides}).eval()
+
+
+def reloaded_without(model: StickFigureTransformer, key: str, folder) -> StickFigureTransformer:
+    """``model`` saved with ``save_pretrained`` into ``folder``, ``key`` dropped from its config.json (as a
+    folder saved before the key existed), and loaded back."""
+    import json
+    from pathlib import Path
+
+    model.save_pretrained(folder)
+    path = Path(folder) / "config.json"
+    config = json.loads(path.read_text())
+    del config[key]
+    path.write_text(json.dumps(config))
+    return StickFigureTransformer.from_pretrained(str(folder))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 import torch
@@ -15,7 +14,7 @@ from stick_gen.model.transformer import (StickFigureTransformer, actor_clause_ma
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
 from .spec_snippets import python_block_after, replace_download
-from .support import tiny_transformer
+from .support import reloaded_without, tiny_transformer
 
 SPEC_CALLS = {
     "small": dict(input_dim=20, d_model=256, nhead=8, num_layers=6, output_dim=20, embedding_dim=1024, num_actions=64),
@@ -133,11 +132,7 @@ def test_overlap_decoder_is_recorded_and_older_configs_load_without_it(tmp_path)
     assert model(torch.randn(2, 1024), torch.rand(2, 16)).motion.shape == (2, 250, POSE_DIM)
     # a folder saved before the key existed loads with the decoder it was trained with
     older = tiny_transformer(overlap_decoder=False)
-    older.save_pretrained(tmp_path)
-    config = json.loads((tmp_path / "config.json").read_text())
-    del config["overlap_decoder"]
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    loaded = StickFigureTransformer.from_pretrained(str(tmp_path))
+    loaded = reloaded_without(older, "overlap_decoder", tmp_path)
     assert loaded.overlap_decoder is False
     text, z = torch.randn(1, 1024), torch.rand(1, 16)
     assert torch.equal(loaded(text, z).motion, older(text, z).motion)
