@@ -155,6 +155,7 @@ def test_evaluate_writes_every_metric_for_model_and_real_motion(evaluation):
             "variant"} <= set(written)
     assert written["split"] == "test" and written["repeats"] == 2 and written["text_encoder"] == "hashing-1024-v1"
     assert written["variant"] is None  # a custom shape, not small/medium/large
+    assert written["sampler"]["plant_feet"] is True  # scored as the pipeline makes it: feet planted
     assert set(written["model"]) == set(written["real"]) == set(written["ci95"]) == set(METRIC_KEYS)
     for key in METRIC_KEYS:
         value = written["model"][key]

@@ -66,6 +66,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, help="flow sampler steps (default: the model's, e.g. 4); more is slower")
     parser.add_argument("--guidance", type=float,
                         help="classifier-free guidance on the text (default: the model's, e.g. 2.0; 1 = none)")
+    parser.add_argument("--free-feet", action="store_true",
+                        help="skip the last step that holds feet still while they touch the ground (the network's "
+                             "raw motion, whose feet slide)")
     parser.add_argument("--batch-size", type=int, default=16, help="prompts generated at once with --prompts (default 16)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -175,7 +178,7 @@ def _generate(pipe, prompts: List[str], args: argparse.Namespace) -> list:
         warnings.simplefilter("always")
         animations = []
         plain = [p for p in prompts if not looks_like_timeline(p)]
-        sampler = {"steps": args.steps, "guidance": args.guidance}
+        sampler = {"steps": args.steps, "guidance": args.guidance, "plant_feet": not args.free_feet}
         made = iter(pipe(plain, seed=args.seed, num_actors=args.actors, frames=args.frames,
                          duration_s=10.0 if args.duration is None else args.duration, **args.joined, **sampler)
                     if plain else [])

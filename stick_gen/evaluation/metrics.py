@@ -23,10 +23,8 @@ import numpy as np
 import torch
 
 from ..data_gen.scenes import PHYSICS_QUANTITIES
-from ..model.pose import DEFAULT_FPS, JOINT_SLOTS, pose_to_joints
+from ..model.pose import DEFAULT_FPS, FOOT_CONTACT_HEIGHT, JOINT_SLOTS, pose_to_joints
 
-FOOT_CONTACT_HEIGHT = 0.025
-"""A foot touches the ground when its y is below this, in metres (2.5 cm), in both frames of a step."""
 
 FOOT_SKATE_SPEED = 0.5
 """A touching foot skates when it moves horizontally faster than this, in m/s (2 cm per frame at 25 fps)."""

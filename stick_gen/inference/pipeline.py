@@ -16,6 +16,8 @@ How a prompt becomes a scene:
 5. Motion features become world poses (:func:`..model.pose.features_to_pose`), each actor starting
    at the position the latents give (:func:`..data_gen.latents.start_positions`), and the action
    head labels every frame.
+6. Feet that touch the ground are held there (:func:`.feet.plant_feet`), and a body standing on two
+   planted feet does not glide; ``plant_feet=False`` returns the network's raw motion.
 
 Clips are 10 s (the model's length); a shorter ``duration_s`` keeps the first part.
 
@@ -35,6 +37,7 @@ import torch
 from ..model.errors import GenerationError
 from ..model.transformer import StickFigureTransformer
 from .animation import Animation
+from . import feet
 from .clauses import encode_prompts
 from .sampler import sample_scenes, sample_windows
 from .timeline import (MAX_DURATION_S, TimelineEntry, TimelineLike, default_duration, entry_frames, parse_timeline,
@@ -95,7 +98,7 @@ class StickGenPipeline:
     def __call__(self, prompt: Union[str, Sequence[str]], seed: int = 0, num_actors: Optional[int] = None,
                  duration_s: float = 10.0, steps: Optional[int] = None, guidance: Optional[float] = None,
                  start: Optional[Animation] = None, end: Optional[Animation] = None,
-                 frames: Optional[int] = None) -> Union[Animation, List[Animation]]:
+                 frames: Optional[int] = None, plant_feet: bool = True) -> Union[Animation, List[Animation]]:
         """Generate one animation per prompt (a list for a list of prompts), all actors batched.
 
         ``duration_s`` may exceed the model's clip (up to 2 minutes): the animation is then made of
@@ -103,6 +106,8 @@ class StickGenPipeline:
         of an animation and ``end`` finishes on the first pose of another (in-betweening; ``frames``
         sets the length, the joined poses included). ``steps`` and ``guidance`` override a flow
         model's sampler settings (its config's ``sample_steps`` and ``guidance_scale``).
+        ``plant_feet=False`` skips the last step, which holds feet still while they touch the ground
+        (:mod:`.feet`); the raw network output then slides its feet.
 
         >>> walk = pipe("a man walks to the right", duration_s=30)               # doctest: +SKIP
         >>> between = pipe("he sits down", start=walk, end=sitting, frames=100)  # doctest: +SKIP
@@ -125,7 +130,7 @@ class StickGenPipeline:
             raise GenerationError(f"duration_s={duration_s} is outside (0, {MAX_DURATION_S:g}] seconds")
         if start is not None or end is not None or duration_s * self.fps > self.clip_frames + 1e-6:
             made = [self._long([TimelineEntry(0.0, p.strip())], duration_s, seed, num_actors, steps, guidance,
-                               start, end) for p in prompts]
+                               start, end, plant_feet) for p in prompts]
             return made[0] if isinstance(prompt, str) else made
 
         device = self.device
@@ -137,7 +142,7 @@ class StickGenPipeline:
             counts = [num_actors] * len(prompts)
 
         scenes = sample_scenes(self.model, vectors, counts, [seed] * len(prompts), fps=self.fps,
-                               steps=steps, guidance=guidance)
+                               steps=steps, guidance=guidance, plant_feet=plant_feet)
         keep = int(round(duration_s * self.fps))
         results = []
         for p, (poses, actions, starts) in enumerate(scenes):
@@ -157,7 +162,7 @@ class StickGenPipeline:
     @torch.inference_mode()
     def timeline(self, timeline: TimelineLike, duration_s: Optional[float] = None, seed: int = 0,
                  num_actors: Optional[int] = None, steps: Optional[int] = None,
-                 guidance: Optional[float] = None) -> Animation:
+                 guidance: Optional[float] = None, plant_feet: bool = True) -> Animation:
         """One animation whose prompt changes at given seconds.
 
         ``timeline`` is ``"0: a man walks to the right; 6: he sits down; 12: he waves"`` or a list of
@@ -175,7 +180,7 @@ class StickGenPipeline:
         max_actors = self.model.config["max_actors"]
         if num_actors is not None and not 1 <= num_actors <= max_actors:
             raise GenerationError(f"num_actors={num_actors}: this model places 1 to {max_actors} actors")
-        return self._long(entries, duration_s, seed, num_actors, steps, guidance, None, None)
+        return self._long(entries, duration_s, seed, num_actors, steps, guidance, None, None, plant_feet)
 
     def _counts(self, sentences: torch.Tensor) -> List[int]:
         """How many people each prompt describes ``(P, E) -> [P]``, read by the model's count head."""
@@ -185,7 +190,7 @@ class StickGenPipeline:
 
     def _long(self, entries: List[TimelineEntry], duration_s: float, seed: int, num_actors: Optional[int],
               steps: Optional[int], guidance: Optional[float], start: Optional[Animation],
-              end: Optional[Animation]) -> Animation:
+              end: Optional[Animation], plant_feet: bool = True) -> Animation:
         """A timeline of any length, optionally joined to the last pose of ``start`` and the first of ``end``."""
         from ..model.pose import HIP_X, X_SLOTS, features_to_pose, pose_to_features
 
@@ -225,6 +230,8 @@ class StickGenPipeline:
         if start is not None:
             start_x = torch.as_tensor(start.frames[-head, :, HIP_X])
         poses = features_to_pose(features.float().cpu(), fps=fps, start_x=start_x)  # (A, total, 20)
+        if plant_feet:  # the joined poses stay exactly as given
+            poses = feet.plant_feet(poses, fps=fps, known=mask)
         if end is not None:  # spread what the integrated hip misses of the end pose over the in-between frames
             at = lead + out_frames - 1
             miss = torch.as_tensor(end.frames[0, :, HIP_X]) - poses[:, at, HIP_X]  # (A,)

@@ -14,8 +14,8 @@ what the evaluator scores is what users get.
   starting phase drawn from the noise (:func:`clock_for`), and reads that clock in every later step.
 * :func:`sample_scenes` makes whole scenes: per scene, the latent draws (scene slots shared by its
   actors, as the data generator draws them), the start positions they imply, the noise (from the
-  scene's seed, so a scene does not depend on the batch it is in), one row per actor, and the
-  integration of motion features to world poses.
+  scene's seed, so a scene does not depend on the batch it is in), one row per actor, the
+  integration of motion features to world poses, and planted feet (:mod:`.feet`).
 
 >>> from stick_gen.inference.clauses import encode_prompts
 >>> vectors = encode_prompts(encoder, ["Two people playing catch"], model.config["max_clauses"])
@@ -33,6 +33,7 @@ import torch
 
 from ..model.clock import clock_features, integrate_clock, start_phase_from_noise
 from ..model.pose import features_to_pose
+from . import feet
 from .clauses import PromptVectors
 
 
@@ -148,11 +149,13 @@ def sample_scenes(
     steps: Optional[int] = None,
     guidance: Optional[float] = None,
     batch_rows: int = 256,
+    plant_feet: bool = True,
 ) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """One scene per prompt: ``[(poses (n, T, 20), actions (n, T), start_x (n,))]`` with ``n = counts[p]``.
 
     Scene ``p`` draws its latents (unless ``latents[p]`` gives them) and its noise from ``seeds[p]``.
-    Rows of all scenes run in batches of ``batch_rows``.
+    Rows of all scenes run in batches of ``batch_rows``. ``plant_feet`` (default) ends with
+    :func:`.feet.plant_feet`: no gliding on two planted feet, no sliding planted foot.
 
     >>> scenes = sample_scenes(model, PromptVectors(emb, None, None), counts=[1, 2], seeds=[0, 0])   # doctest: +SKIP
     """
@@ -186,7 +189,8 @@ def sample_scenes(
             model, vectors.sentence[index].to(device), latent_all[part].to(device), slot_all[part].to(device),
             count_all[part].to(device), clauses, mask, noise=noise_all[part].to(device), steps=steps,
             guidance=guidance)
-        poses.append(features_to_pose(features.float(), fps=fps, start_x=start_all[part].to(device)).cpu())
+        world = features_to_pose(features.float(), fps=fps, start_x=start_all[part].to(device)).cpu()
+        poses.append(feet.plant_feet(world, fps=fps) if plant_feet else world)
         actions.append(action_ids.cpu())
     pose_all, action_all = torch.cat(poses).numpy(), torch.cat(actions).numpy()
     scenes, row = [], 0

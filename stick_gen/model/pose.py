@@ -65,6 +65,10 @@ X_SLOTS: Tuple[int, ...] = tuple(range(0, POSE_DIM, 2))
 Y_SLOTS: Tuple[int, ...] = tuple(range(1, POSE_DIM, 2))
 HIP_X, HIP_Y = JOINT_SLOTS["hip"]
 
+FOOT_CONTACT_HEIGHT = 0.025
+"""A foot touches the ground when its y is below this, in metres (2.5 cm); the foot-skating metric, the
+training's foot-contact term and the planted-feet step of generation all read it here."""
+
 HEAD_RADIUS = 0.075
 """Head radius as a fraction of body height; renderers centre the head this far above the neck."""
 

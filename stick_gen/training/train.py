@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from ..model.atomic import atomic_write
 from ..model.checkpoint import build_model, load_checkpoint, load_model, plain_state_dict, save_training_checkpoint
 from ..errors import CheckpointError, ConfigError, DataError
-from ..model.pose import HIP_X, JOINT_SLOTS
+from ..model.pose import FOOT_CONTACT_HEIGHT, HIP_X, JOINT_SLOTS
 from ..model.variants import TrainingMethod
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows, value_weights
@@ -145,10 +145,6 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     return {"loss": total, **parts}, out
 
 
-FOOT_CONTACT_HEIGHT_M = 0.025
-"""A real foot below this height in two consecutive frames is planted (as the foot-skating metric says)."""
-
-
 def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor],
                        row_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Squared world speed (m/s) of the predicted feet on the frames where the real feet are planted, per frame.
@@ -162,7 +158,7 @@ def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dic
     pred, real = predicted * std + mean, target * std + mean  # (B, T, 20) physical
     losses = []
     for x_slot, y_slot in (JOINT_SLOTS["left_foot"], JOINT_SLOTS["right_foot"]):
-        planted = (real[:, 1:, y_slot] < FOOT_CONTACT_HEIGHT_M) & (real[:, :-1, y_slot] < FOOT_CONTACT_HEIGHT_M)
+        planted = (real[:, 1:, y_slot] < FOOT_CONTACT_HEIGHT) & (real[:, :-1, y_slot] < FOOT_CONTACT_HEIGHT)
         step_x = pred[:, 1:, HIP_X] / fps + pred[:, 1:, x_slot] - pred[:, :-1, x_slot]
         step_y = pred[:, 1:, y_slot] - pred[:, :-1, y_slot]
         speed2 = (step_x.pow(2) + step_y.pow(2)) * fps ** 2
