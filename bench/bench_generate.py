@@ -4,7 +4,9 @@
    included (a flow model: ``sample_steps`` guided steps), and one forward pass beside one bare
    ``nn.TransformerEncoder`` forward of the same width, depth and FFN on the same 50 tokens, measured in
    the same run. Goals: small <= 50 ms, medium <= 120 ms, large <= 300 ms for the whole generation.
-2. A cold ``stick-gen generate "..." -o x.gif`` with the small model, as a subprocess: wall time, where the
+2. Planted feet (``inference.feet.plant_feet``, the last step of every generation) on a 10-s clip of each
+   actor count, beside the small model's generation time.
+3. A cold ``stick-gen generate "..." -o x.gif`` with the small model, as a subprocess: wall time, where the
    time goes (imports, encoder load, model load, generation, rendering) and peak memory (max RSS).
 
     python bench/bench_generate.py
@@ -59,6 +61,22 @@ def model_times() -> None:
               f"{t_pass / t_bare:9.2f}")
 
 
+def planted_feet_times() -> None:
+    import numpy as np
+
+    from stick_gen.data_gen.latents import sample_scene_latents
+    from stick_gen.data_gen.scenes import generate_scene, synthesize_scene
+    from stick_gen.inference.feet import plant_feet
+
+    rng = np.random.default_rng(0)
+    for actors in (1, 2, 3):
+        scene = next(s for s in iter(lambda: generate_scene(rng, split="test"), None) if s.num_actors == actors)
+        motions, _ = synthesize_scene(scene.scene_plan, sample_scene_latents(actors, rng))
+        poses = torch.as_tensor(np.stack([m.poses for m in motions])).float()
+        seconds = median_seconds(lambda: plant_feet(poses), repeats=30)
+        print(f"planted feet, {actors} actor(s), 250 frames: {seconds * 1e3:.2f} ms")
+
+
 def cold_process() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = Path(tmp) / "small.pt"
@@ -84,6 +102,7 @@ def cold_process() -> None:
 def main() -> None:
     print(machine())
     model_times()
+    planted_feet_times()
     cold_process()
 
 

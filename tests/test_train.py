@@ -307,6 +307,8 @@ def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
         assert shown["clause_embeddings"].shape == text["clause_embeddings"].shape
         same = torch.equal(shown["text_embedding"], text["text_embedding"])
         assert same == (wording == 0)  # 0 is the text itself; 1 and 2 are other sentences
+        assert torch.equal(shown["clause_embeddings"], text["clause_embeddings"]) == (wording == 0)
+        assert set(shown) == set(text) and torch.equal(shown["features"], text["features"])  # only the words change
     choices = torch.cat([_wording_choice(16, 3, step, seed=0) for step in range(20)])
     assert set(choices.tolist()) == {0, 1, 2} and torch.equal(_wording_choice(16, 3, 7, 0), _wording_choice(16, 3, 7, 0))
     # the config names how many the dataset holds; a mismatch is refused with the fix

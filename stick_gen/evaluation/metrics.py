@@ -360,6 +360,10 @@ def limb_spread(poses: np.ndarray, timelines: np.ndarray, fps: int = DEFAULT_FPS
     return np.asarray(spreads), np.asarray(labels, np.int64)
 
 
+AMPLITUDE_FLOOR_M = 0.005
+"""Real spread (m) under which an action's per-class amplitude ratio is not given (a hip that stays at one height)."""
+
+
 def amplitude_ratios(generated: np.ndarray, real: np.ndarray, labels: np.ndarray
                      ) -> Tuple[Dict[str, float], Dict[int, List[float]]]:
     """Limb amplitude, generated / real: per action class, then over classes weighted by real amplitude.
@@ -368,11 +372,14 @@ def amplitude_ratios(generated: np.ndarray, real: np.ndarray, labels: np.ndarray
     (``labels [S]``). For each class the mean spread of the generated segments is divided by the
     real one's; the overall figure per group is ``sum_c gen(c) / sum_c real(c)`` (so that actions
     with no real movement in a group, whose ratio is undefined, do not dominate). 1 = real
-    movement, 0 = a figure frozen in its mean pose. Returns ``({group: ratio}, {class: [ratio per group]})``.
+    movement, 0 = a figure frozen in its mean pose. Returns ``({group: ratio}, {class: [ratio per group]})``;
+    a class's ratio is None where its real spread is under :data:`AMPLITUDE_FLOOR_M` (nothing to compare with).
 
     >>> ratios, per_class = amplitude_ratios(np.ones((2, 3)) * 0.5, np.ones((2, 3)), np.array([0, 1]))
     >>> ratios
     {'hands': 0.5, 'feet': 0.5, 'hip_height': 0.5}
+    >>> amplitude_ratios(np.full((1, 3), 0.02), np.array([[0.04, 0.04, 0.0]]), np.array([0]))[1]
+    {0: [0.5, 0.5, None]}
     """
     classes = sorted(set(labels.tolist()))
     if not classes:
@@ -380,7 +387,8 @@ def amplitude_ratios(generated: np.ndarray, real: np.ndarray, labels: np.ndarray
     gen_means = np.stack([generated[labels == c].mean(0) for c in classes])  # (C, 3)
     real_means = np.stack([real[labels == c].mean(0) for c in classes])
     overall = gen_means.sum(0) / np.maximum(real_means.sum(0), 1e-9)
-    per_class = {c: (g / np.maximum(r, 1e-9)).round(4).tolist() for c, g, r in zip(classes, gen_means, real_means)}
+    per_class = {c: [round(float(gi / ri), 4) if ri >= AMPLITUDE_FLOOR_M else None for gi, ri in zip(g, r)]
+                 for c, g, r in zip(classes, gen_means, real_means)}
     return dict(zip(LIMB_GROUPS, overall.round(6).tolist())), per_class
 
 

@@ -56,19 +56,20 @@ class MotionRows:
         ``wording`` ``(B,)`` picks each row's sentence (0: its text, ``k``: its ``k``-th paraphrase, see
         :attr:`num_wordings`); default: the text.
         """
-        if wording is not None and self.wordings is not None:
-            return {**self.batch(index), **self.wordings.batch(index, wording)}
         batch = {
-            "text_embedding": self.text_embeddings[index],
             "latents": self.latents[index],
             "slot": self.slot[index],
             "num_actors": self.num_actors[index],
             "features": self.features[index],
             "actions": self.actions[index],
         }
-        if self.clause_index is not None:
-            batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
-                                                                              self.clause_index[index])
+        if wording is not None and self.wordings is not None:
+            batch.update(self.wordings.batch(index, wording))
+        else:
+            batch["text_embedding"] = self.text_embeddings[index]
+            if self.clause_index is not None:
+                batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
+                                                                                  self.clause_index[index])
         if self.cadence is not None:
             batch["cadence"] = self.cadence[index]
             batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
