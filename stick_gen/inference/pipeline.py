@@ -36,8 +36,8 @@ import torch
 
 from ..model.errors import GenerationError
 from ..model.transformer import StickFigureTransformer
-from .animation import Animation
 from . import feet
+from .animation import Animation
 from .clauses import encode_prompts
 from .sampler import sample_scenes, sample_windows
 from .timeline import (MAX_DURATION_S, TimelineEntry, TimelineLike, default_duration, entry_frames, parse_timeline,
