@@ -542,12 +542,11 @@ def evaluate(
 
 def _sampler_settings(model) -> Dict[str, Any]:
     """How the model generated: its objective, for a flow model the sampler's steps and guidance, and planted feet."""
-    objective = model.config.get("objective", "regression")
-    if objective != "flow":
-        return {"objective": objective, "plant_feet": True}
-    return {"objective": objective, "steps": model.sample_steps, "guidance": model.guidance_scale,
-            "first_time": getattr(model, "sample_first_time", None), "clock": bool(getattr(model, "clock", False)),
-            "plant_feet": True}
+    settings: Dict[str, Any] = {"objective": model.config.get("objective", "regression"), "plant_feet": True}
+    if settings["objective"] == "flow":
+        settings.update(steps=model.sample_steps, guidance=model.guidance_scale,
+                        first_time=getattr(model, "sample_first_time", None), clock=bool(getattr(model, "clock", False)))
+    return settings
 
 
 def _halves(count: int, generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:

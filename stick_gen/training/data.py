@@ -114,11 +114,10 @@ def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[st
     """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once."""
     width = 1 + max(len(p) for p in paraphrases)
     per_row = [[t, *p, *([t] * (width - 1 - len(p)))] for t, p in zip(texts, paraphrases)]
-    table, index = embed_table(root, [sentence for row in per_row for sentence in row], encoder)
+    distinct, table, index = embed_table(root, [sentence for row in per_row for sentence in row], encoder)
     index = index.reshape(len(texts), width)
     if max_clauses <= 0:
         return Wordings(table, index)
-    distinct = sorted({sentence for row in per_row for sentence in row})  # the table's order
     clause_index, clause_table = embed_clauses(root, distinct, encoder, max_clauses)
     return Wordings(table, index, clause_table, clause_index[index])
 
@@ -128,19 +127,20 @@ def embedding_cache_path(root: Path, identity: str) -> Path:
     return Path(root) / f"embeddings-{re.sub(r'[^A-Za-z0-9.-]+', '_', identity)}.safetensors"
 
 
-def embed_table(root, texts: Sequence[str], encoder) -> Tuple[torch.Tensor, torch.Tensor]:
-    """``(table (U, E), index (N,))``: each distinct text of ``texts`` encoded once (cached beside the dataset)."""
+def embed_table(root, texts: Sequence[str], encoder) -> Tuple[List[str], torch.Tensor, torch.Tensor]:
+    """``(distinct (U,), table (U, E), index (N,))``: each distinct text of ``texts`` encoded once (cached
+    beside the dataset); ``table[i]`` is ``distinct[i]``'s vector and ``texts[n]`` is ``distinct[index[n]]``."""
     from ..inference.text_encoder import encode_cached
 
-    unique = sorted(set(texts))
-    table = encode_cached(encoder, unique, embedding_cache_path(Path(root), encoder.identity))
-    position = {text: i for i, text in enumerate(unique)}
-    return table, torch.tensor([position[t] for t in texts], dtype=torch.long)
+    distinct = sorted(set(texts))
+    table = encode_cached(encoder, distinct, embedding_cache_path(Path(root), encoder.identity))
+    position = {text: i for i, text in enumerate(distinct)}
+    return distinct, table, torch.tensor([position[t] for t in texts], dtype=torch.long)
 
 
 def embed_texts(root, texts: Sequence[str], encoder) -> torch.Tensor:
     """Embeddings ``(N, E)`` of ``texts``, each distinct text encoded once and cached beside the dataset."""
-    table, index = embed_table(root, texts, encoder)
+    _, table, index = embed_table(root, texts, encoder)
     return table[index].float()
 
 
