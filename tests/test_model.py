@@ -138,6 +138,28 @@ def test_overlap_decoder_is_recorded_and_older_configs_load_without_it(tmp_path)
     assert torch.equal(loaded(text, z).motion, older(text, z).motion)
 
 
+def test_block_conditioning_starts_as_the_plain_stack_then_learns_to_steer_every_block(tmp_path):
+    plain = tiny_transformer(block_conditioning=False)
+    steered = tiny_transformer(block_conditioning=True)
+    assert steered.config["block_conditioning"] is True and plain.condition_code is None
+    assert all(block.modulation is not None for block in steered.blocks)
+    text, z = torch.randn(2, 1024), torch.rand(2, 16)
+    noisy, time = torch.randn(2, 250, POSE_DIM), torch.rand(2)
+    # zero-initialised gates: every block is the identity until training moves them
+    h = torch.randn(2, steered.num_tokens, steered.config["d_model"])
+    code = torch.randn(2, steered.num_tokens, steered.condition_code[0].out_features)
+    assert torch.equal(steered.blocks[0](h, code), h)
+    steered.train()
+    out = steered(text, z, noisy_motion=noisy, time=time)
+    out.motion.pow(2).mean().backward()
+    grads = [block.modulation.weight.grad for block in steered.blocks]
+    assert all(g is not None and float(g.abs().sum()) > 0 for g in grads)  # the text reaches every block
+    # a folder saved before the key existed loads as the plain stack it was trained as
+    loaded = reloaded_without(plain, "block_conditioning", tmp_path)
+    assert loaded.block_conditioning is False and loaded.condition_code is None
+    assert torch.equal(loaded(text, z).motion, plain(text, z).motion)
+
+
 def test_clause_weights_lay_clauses_along_the_clip_in_order():
     mask = torch.tensor([[True, True, True, False], [True, False, False, False]])
     w = clause_weights(mask, 50)

@@ -35,7 +35,8 @@ OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
-                                         "overlap_decoder": False, "sample_first_time": None}
+                                         "overlap_decoder": False, "sample_first_time": None,
+                                         "block_conditioning": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
 motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
@@ -103,6 +104,10 @@ class ModelConfig(Mapping):
     """How much of a token each border's cross-fade spans (:func:`..model.transformer.overlap_window`):
     1 blends every frame of two tokens (a Hann window; what configs without the key were trained with),
     less lets each token write the middle of its frames alone."""
+    block_conditioning: bool = False
+    """Whether every block reads the conditioning (text, clauses, ``z``, slot, count, flow time) through a
+    zero-initialised shift, scale and gate of its two sub-layers (:class:`..model.transformer.Block`), not
+    only the first layer's input. A stored config without the key was trained without it."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):

@@ -65,6 +65,8 @@ CLAUSE_SHARPNESS = 2.0
 LATENT_FEATURES = 6
 SMOOTH_TAPS = 5
 """Frames the flow model's output filter spans (``motion_smooth``)."""
+CONDITION_RANK = 64
+"""Width of the code every block's shift, scale and gate are read from (``block_conditioning``)."""
 TIME_FEATURES = 16
 """Sin/cos pairs describing the flow time ``t`` in [0, 1] (``time_features``)."""
 
@@ -201,9 +203,15 @@ class MotionOutput:
 class Block(nn.Module):
     """Pre-norm transformer block. Plain ``nn.Linear`` layers called through ``forward`` (no fused
     fast path reading weights directly), so LoRA adapters on ``qkv``/``attn_out``/``ffn_in``/``ffn_out``
-    always take effect."""
+    always take effect.
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float) -> None:
+    With ``condition_rank`` > 0 the block also reads a per-token conditioning code: a linear layer turns
+    it into a shift, scale and gate for each sub-layer (``modulation``, initialised to zero, so the block
+    starts as the identity and learns how much the text should steer it).
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int, dropout: float,
+                 condition_rank: int = 0) -> None:
         super().__init__()
         self.nhead, self.dropout = nhead, dropout
         self.norm1 = nn.LayerNorm(d_model)
@@ -213,13 +221,25 @@ class Block(nn.Module):
         self.ffn_in = nn.Linear(d_model, dim_feedforward)
         self.ffn_out = nn.Linear(dim_feedforward, d_model)
         self.drop = nn.Dropout(dropout)
+        self.modulation = nn.Linear(condition_rank, 6 * d_model) if condition_rank > 0 else None
+        if self.modulation is not None:
+            nn.init.zeros_(self.modulation.weight)
+            nn.init.zeros_(self.modulation.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, code: Optional[torch.Tensor] = None) -> torch.Tensor:
         batch, tokens, width = x.shape  # (B, N, C)
-        q, k, v = self.qkv(self.norm1(x)).view(batch, tokens, 3, self.nhead, -1).permute(2, 0, 3, 1, 4)
+        if self.modulation is None or code is None:
+            q, k, v = self.qkv(self.norm1(x)).view(batch, tokens, 3, self.nhead, -1).permute(2, 0, 3, 1, 4)
+            attended = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
+            x = x + self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
+            return x + self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(self.norm2(x))))))
+        shift1, scale1, gate1, shift2, scale2, gate2 = self.modulation(code).chunk(6, dim=-1)  # (B, N, C) each
+        q, k, v = self.qkv(self.norm1(x) * (1 + scale1) + shift1).view(batch, tokens, 3, self.nhead, -1).permute(
+            2, 0, 3, 1, 4)
         attended = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
-        x = x + self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
-        return x + self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(self.norm2(x))))))
+        x = x + gate1 * self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
+        hidden = self.drop(F.gelu(self.ffn_in(self.norm2(x) * (1 + scale2) + shift2)))
+        return x + gate2 * self.drop(self.ffn_out(hidden))
 
 
 class StickFigureTransformer(
@@ -258,6 +278,7 @@ class StickFigureTransformer(
         clock: Optional[bool] = None,
         overlap_decoder: bool = True,
         overlap_crossfade: float = 1.0,
+        block_conditioning: bool = False,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -270,7 +291,7 @@ class StickFigureTransformer(
             objective=objective, sample_steps=sample_steps, guidance_scale=guidance_scale,
             sample_first_time=sample_first_time, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
-            overlap_crossfade=overlap_crossfade,
+            overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -317,7 +338,11 @@ class StickFigureTransformer(
         if self.clock:
             self.clock_in = nn.Linear(frames_per_token * CLOCK_DIM, d_model)
             self.cadence_head = nn.Linear(d_model, frames_per_token)
-        self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout) for _ in range(num_layers))
+        self.block_conditioning = block_conditioning
+        """Whether every block reads the conditioning through its own shift, scale and gate (:class:`Block`)."""
+        rank = CONDITION_RANK if block_conditioning else 0
+        self.condition_code = nn.Sequential(nn.Linear(d_model, rank), nn.SiLU()) if block_conditioning else None
+        self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout, rank) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.overlap_decoder = overlap_decoder
         """Whether tokens write overlapping, cross-faded frames (:func:`overlap_add`)."""
@@ -373,6 +398,7 @@ class StickFigureTransformer(
                 time = torch.zeros(batch, device=device)
             cond = cond + self.time_proj(time_features(time).to(text.dtype))
         h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
+        steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1)  # what the blocks are conditioned on, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
         if clause_embeddings is not None and self.max_clauses > 0:
@@ -386,7 +412,8 @@ class StickFigureTransformer(
             weights = (gate[:, 0, None, None] * clause_weights(clause_mask, self.num_tokens)
                        + gate[:, 1, None, None] * clause_weights(actor_clause_mask(clause_mask, slot, num_actors),
                                                                  self.num_tokens))  # (B, N, K)
-            h = h + torch.einsum("bnk,bkc->bnc", weights.to(clauses.dtype), clauses)
+            laid = torch.einsum("bnk,bkc->bnc", weights.to(clauses.dtype), clauses)
+            h, steer = h + laid, steer + laid
         if context is None:
             h = h + self.context_in.bias
         else:
@@ -398,8 +425,9 @@ class StickFigureTransformer(
                 h = h + self.clock_in.bias
             else:
                 h = h + self.clock_in(clock.reshape(batch, self.num_tokens, -1).to(h.dtype))
+        code = self.condition_code(steer) if self.condition_code is not None else None  # (B, N, rank)
         for block in self.blocks:
-            h = block(h)
+            h = block(h, code)
         h = self.final_norm(h)  # (B, N, C)
         if self.overlap_decoder:
             motion = overlap_add(self.motion_head(h).reshape(batch, self.num_tokens, -1, self.output_dim),
