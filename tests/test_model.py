@@ -207,12 +207,36 @@ def test_clauses_in_another_order_give_another_motion(tiny_model):
         tiny_model(text, z, clause_embeddings=torch.randn(1, 9, 1024))
 
 
-def test_pose_features_round_trip():
+@pytest.mark.parametrize("layout", ["hip", "chain"])
+def test_pose_features_round_trip(layout):
     torch.manual_seed(0)
     poses = canonicalize(torch.randn(4, 250, POSE_DIM))
-    feats = pose_to_features(poses, fps=25)
-    back = features_to_pose(feats, fps=25, start_x=poses[:, 0, 2])
+    feats = pose_to_features(poses, fps=25, layout=layout)
+    back = features_to_pose(feats, fps=25, start_x=poses[:, 0, 2], layout=layout)
     assert torch.allclose(back, poses, atol=1e-4)
+
+
+def test_the_chain_layout_measures_the_neck_from_the_hip_and_the_hands_from_the_neck():
+    from stick_gen.model.pose import JOINT_SLOTS
+
+    torch.manual_seed(1)
+    poses = canonicalize(torch.randn(2, 30, POSE_DIM))
+    lowered = poses.clone()
+    lowered[..., 1::2] -= 0.2  # the whole body 20 cm lower
+    hip, chain = pose_to_features(poses), pose_to_features(poses, layout="chain")
+    moved = pose_to_features(lowered, layout="chain")
+    neck_y, hand_x, hand_y = JOINT_SLOTS["neck"][1], JOINT_SLOTS["left_hand"][0], JOINT_SLOTS["left_hand"][1]
+    assert torch.allclose(chain[..., neck_y], poses[..., neck_y] - poses[..., 3])
+    assert torch.allclose(chain[..., hand_x], poses[..., hand_x] - poses[..., 0])
+    assert torch.allclose(chain[..., hand_y], poses[..., hand_y] - poses[..., neck_y])
+    # a body moved as a whole changes only the heights measured from the ground: the hip's and the feet's
+    changed = (moved - chain).abs().amax(dim=(0, 1)) > 1e-5
+    assert changed.nonzero().flatten().tolist() == [3, 5, 7, 9, 11]
+    assert torch.equal(chain[..., JOINT_SLOTS["left_foot"][1]], hip[..., JOINT_SLOTS["left_foot"][1]])
+    with pytest.raises(ValueError, match="choose one of hip, chain"):
+        pose_to_features(poses, layout="joints")
+    with pytest.raises(ConfigError, match="feature_layout='joints'"):
+        tiny_transformer(feature_layout="joints")
 
 
 @pytest.mark.parametrize("name", ["small", "medium", "large"])

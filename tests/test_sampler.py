@@ -83,6 +83,21 @@ def test_scenes_do_not_depend_on_their_batch():
     assert together[2][2].shape == (3,)  # one start x per actor
 
 
+def test_scenes_are_read_back_in_the_models_feature_layout(tmp_path):
+    from stick_gen.model.pose import pose_to_features
+
+    model = tiny_transformer(feature_layout="chain")
+    assert model.config["feature_layout"] == "chain"
+    vectors = PromptVectors(torch.randn(1, 1024), None, None)
+    chain = sample_scenes(model, vectors, counts=[1], seeds=[3], plant_feet=False)[0][0]
+    model.feature_layout = "hip"  # the same network output, read back as the other layout
+    hip = sample_scenes(model, vectors, counts=[1], seeds=[3], plant_feet=False)[0][0]
+    assert np.abs(chain - hip).max() > 1e-3
+    np.testing.assert_allclose(pose_to_features(chain, layout="chain"), pose_to_features(hip), atol=1e-4)
+    # a config saved before the key existed was trained on the hip layout
+    assert reloaded_without(tiny_transformer(), "feature_layout", tmp_path).feature_layout == "hip"
+
+
 def test_configs_saved_before_flow_matching_load_as_regression(tmp_path):
     from stick_gen.model.checkpoint import load_model, save_training_checkpoint
 

@@ -220,7 +220,7 @@ def generate_rows(model, text_embeddings: torch.Tensor, latents: torch.Tensor, s
             features, action_ids = model.generate(text_embeddings[part], latents[part], slot[part], num_actors[part],
                                                   clause_embeddings=clause_vectors, clause_mask=clause_mask,
                                                   noise=noise[part])
-            poses.append(features_to_pose(features.float(), fps=fps, start_x=start_x[part]))
+            poses.append(features_to_pose(features.float(), fps=fps, start_x=start_x[part], layout=model.feature_layout))
             actions.append(action_ids)
             if bar is not None:
                 bar.update(len(features))

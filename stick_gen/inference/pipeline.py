@@ -211,11 +211,13 @@ class StickGenPipeline:
         known = torch.zeros(count, total, model.output_dim)
         mask = torch.zeros(total, dtype=torch.bool)
         if start is not None:
-            feats = pose_to_features(torch.as_tensor(start.frames[-head:]).transpose(0, 1), fps=fps)  # (A, head, D)
+            feats = pose_to_features(torch.as_tensor(start.frames[-head:]).transpose(0, 1), fps=fps,
+                                     layout=model.feature_layout)  # (A, head, D)
             known[:, :head], mask[:head] = model.normalize(feats), True
         if end is not None:
             at = lead + out_frames - 1
-            feats = pose_to_features(torch.as_tensor(end.frames[:tail]).transpose(0, 1), fps=fps)
+            feats = pose_to_features(torch.as_tensor(end.frames[:tail]).transpose(0, 1), fps=fps,
+                                     layout=model.feature_layout)
             known[:, at:at + tail], mask[at:at + tail] = model.normalize(feats), True
         spans = entry_frames(entries, out_frames, fps)
         spans = [(a + lead, b + lead) for a, b in spans]
@@ -229,7 +231,8 @@ class StickGenPipeline:
         start_x = torch.as_tensor(starts)
         if start is not None:
             start_x = torch.as_tensor(start.frames[-head, :, HIP_X])
-        poses = features_to_pose(features.float().cpu(), fps=fps, start_x=start_x)  # (A, total, 20)
+        poses = features_to_pose(features.float().cpu(), fps=fps, start_x=start_x,
+                                 layout=model.feature_layout)  # (A, total, 20)
         if plant_feet:  # the joined poses stay exactly as given
             poses = feet.plant_feet(poses, fps=fps, known=mask)
         if end is not None:  # spread what the integrated hip misses of the end pose over the in-between frames

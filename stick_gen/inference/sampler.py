@@ -189,7 +189,8 @@ def sample_scenes(
             model, vectors.sentence[index].to(device), latent_all[part].to(device), slot_all[part].to(device),
             count_all[part].to(device), clauses, mask, noise=noise_all[part].to(device), steps=steps,
             guidance=guidance)
-        world = features_to_pose(features.float(), fps=fps, start_x=start_all[part].to(device)).cpu()
+        world = features_to_pose(features.float(), fps=fps, start_x=start_all[part].to(device),
+                                 layout=model.feature_layout).cpu()
         poses.append(feet.plant_feet(world, fps=fps) if plant_feet else world)
         actions.append(action_ids.cpu())
     pose_all, action_all = torch.cat(poses).numpy(), torch.cat(actions).numpy()

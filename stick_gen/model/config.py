@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from .errors import ConfigError
-from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM
+from .pose import DEFAULT_FPS, DEFAULT_FRAMES, FEATURE_LAYOUTS, POSE_DIM
 from .variants import Variant, get_variant, variant_for_shape
 
 MAX_ACTORS = 3
@@ -108,6 +108,10 @@ class ModelConfig(Mapping):
     """Whether every block reads the conditioning (text, clauses, ``z``, slot, count, flow time) through a
     zero-initialised shift, scale and gate of its two sub-layers (:class:`..model.transformer.Block`), not
     only the first layer's input. A stored config without the key was trained without it."""
+    feature_layout: str = "hip"
+    """How the motion features measure the joints (:data:`..model.pose.FEATURE_LAYOUTS`): ``hip`` (every x from the
+    hip, every y from the ground; what configs without the key were trained with) or ``chain`` (the neck's height
+    from the hip, the hands from the neck)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -120,6 +124,8 @@ class ModelConfig(Mapping):
         if self.max_frames % self.frames_per_token:
             raise ConfigError(f"max_frames={self.max_frames} is not a multiple of "
                               f"frames_per_token={self.frames_per_token}")
+        if self.feature_layout not in FEATURE_LAYOUTS:
+            raise ConfigError(f"feature_layout={self.feature_layout!r}: choose one of {', '.join(FEATURE_LAYOUTS)}")
         if self.objective not in OBJECTIVES:
             raise ConfigError(f"objective={self.objective!r}: choose one of {', '.join(OBJECTIVES)}")
         if self.dim_feedforward is None:

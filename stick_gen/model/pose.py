@@ -127,11 +127,25 @@ def canonicalize(poses: Array) -> Array:
     return joints_to_pose(pose_to_joints(poses))
 
 
-def pose_to_features(poses: Array, fps: int = DEFAULT_FPS) -> Array:
+FEATURE_LAYOUTS = ("hip", "chain")
+"""How motion features measure the joints: ``hip`` (every x from the hip, every y from the ground) or
+``chain`` (as ``hip``, but the neck's y from the hip and the hands from the neck, along the body's chain)."""
+_NECK_Y_SLOTS = (1, 13, 17)  # the neck's y and its copies at the start of each arm
+_HAND_SLOTS = (JOINT_SLOTS["left_hand"], JOINT_SLOTS["right_hand"])
+
+
+def _check_layout(layout: str) -> None:
+    if layout not in FEATURE_LAYOUTS:
+        raise ValueError(f"feature layout {layout!r}: choose one of {', '.join(FEATURE_LAYOUTS)}")
+
+
+def pose_to_features(poses: Array, fps: int = DEFAULT_FPS, layout: str = "hip") -> Array:
     """World poses ``(..., T, 20)`` -> motion features: x relative to the hip, hip x as speed (m/s).
 
-    The speed at frame 0 repeats frame 1's, so a clip's first frame needs no predecessor.
+    The speed at frame 0 repeats frame 1's, so a clip's first frame needs no predecessor. ``layout``
+    ``chain`` measures the neck's height from the hip and the hands from the neck (:data:`FEATURE_LAYOUTS`).
     """
+    _check_layout(layout)
     p, was_numpy = _as_tensor(poses)
     hip_x = p[..., HIP_X : HIP_X + 1]  # (..., T, 1)
     feats = p.clone()
@@ -141,16 +155,33 @@ def pose_to_features(poses: Array, fps: int = DEFAULT_FPS) -> Array:
         speed[..., 1:, :] = (hip_x[..., 1:, :] - hip_x[..., :-1, :]) * fps
         speed[..., 0, :] = speed[..., 1, :]
     feats[..., HIP_X] = speed[..., 0]
+    if layout == "chain":
+        neck_x, neck_y = feats[..., JOINT_SLOTS["neck"][0]].clone(), p[..., JOINT_SLOTS["neck"][1]]
+        feats[..., list(_NECK_Y_SLOTS)] = p[..., list(_NECK_Y_SLOTS)] - p[..., HIP_Y : HIP_Y + 1]
+        for x_slot, y_slot in _HAND_SLOTS:
+            feats[..., x_slot] = feats[..., x_slot] - neck_x
+            feats[..., y_slot] = p[..., y_slot] - neck_y
     return _back(feats, was_numpy)
 
 
-def features_to_pose(features: Array, fps: int = DEFAULT_FPS, start_x: Union[float, Array] = 0.0) -> Array:
+def features_to_pose(features: Array, fps: int = DEFAULT_FPS, start_x: Union[float, Array] = 0.0,
+                     layout: str = "hip") -> Array:
     """Motion features ``(..., T, 20)`` -> canonical world poses, the hip starting at ``start_x``.
 
     The hip's x integrates the predicted speed; every other x is placed relative to it, and the
-    repeated hip/neck copies are taken from the torso slots.
+    repeated hip/neck copies are taken from the torso slots. ``layout`` is the one the features were
+    made with (:func:`pose_to_features`).
     """
+    _check_layout(layout)
     f, was_numpy = _as_tensor(features)
+    if layout == "chain":
+        f = f.clone()
+        neck_x = f[..., JOINT_SLOTS["neck"][0]]
+        neck_y = f[..., JOINT_SLOTS["neck"][1]] + f[..., HIP_Y]
+        for x_slot, y_slot in _HAND_SLOTS:
+            f[..., x_slot] = f[..., x_slot] + neck_x
+            f[..., y_slot] = f[..., y_slot] + neck_y
+        f[..., list(_NECK_Y_SLOTS)] = f[..., list(_NECK_Y_SLOTS)] + f[..., HIP_Y : HIP_Y + 1]
     speed = f[..., HIP_X]  # (..., T)
     steps = speed[..., 1:] / fps
     hip_x = torch.cat([torch.zeros_like(speed[..., :1]), torch.cumsum(steps, dim=-1)], dim=-1)

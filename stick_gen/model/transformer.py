@@ -279,6 +279,7 @@ class StickFigureTransformer(
         overlap_decoder: bool = True,
         overlap_crossfade: float = 1.0,
         block_conditioning: bool = False,
+        feature_layout: str = "hip",
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -292,6 +293,7 @@ class StickFigureTransformer(
             sample_first_time=sample_first_time, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
+            feature_layout=feature_layout,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -338,6 +340,8 @@ class StickFigureTransformer(
         if self.clock:
             self.clock_in = nn.Linear(frames_per_token * CLOCK_DIM, d_model)
             self.cadence_head = nn.Linear(d_model, frames_per_token)
+        self.feature_layout = feature_layout
+        """How the network's motion features measure the joints (:func:`..model.pose.pose_to_features`)."""
         self.block_conditioning = block_conditioning
         """Whether every block reads the conditioning through its own shift, scale and gate (:class:`Block`)."""
         rank = CONDITION_RANK if block_conditioning else 0

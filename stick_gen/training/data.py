@@ -151,13 +151,14 @@ def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tupl
 
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
-              max_clauses: int = 0, clock: bool = False, wordings: bool = False) -> MotionRows:
+              max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip") -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
     measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds); ``wordings``
     on a dataset made with paraphrases also fills :attr:`MotionRows.wordings` (every sentence of every
-    row, encoded: what training varies; validation and evaluation read the text only).
+    row, encoded: what training varies; validation and evaluation read the text only). ``layout`` is the
+    model's feature layout (:func:`..model.pose.pose_to_features`).
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -173,7 +174,7 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         latents=tensors["latents"].float(),
         slot=tensors["slot"].long(),
         num_actors=tensors["num_actors"].long(),
-        features=pose_to_features(poses, fps=fps),
+        features=pose_to_features(poses, fps=fps, layout=layout),
         actions=tensors["actions"].long(),
         poses=poses,
     )

@@ -519,10 +519,11 @@ def train(
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
     clauses, clock = model.config.get("max_clauses", 0), bool(model.config.get("clock", False))
+    layout = model.feature_layout
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                           max_clauses=clauses, clock=clock, wordings=True)
+                           max_clauses=clauses, clock=clock, wordings=True, layout=layout)
     val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                         max_clauses=clauses, clock=clock)
+                         max_clauses=clauses, clock=clock, layout=layout)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
     if init_from is None:
         mean, std = feature_statistics(train_rows.features)
