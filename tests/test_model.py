@@ -207,7 +207,7 @@ def test_clauses_in_another_order_give_another_motion(tiny_model):
         tiny_model(text, z, clause_embeddings=torch.randn(1, 9, 1024))
 
 
-@pytest.mark.parametrize("layout", ["hip", "chain"])
+@pytest.mark.parametrize("layout", ["hip", "chain", "rest"])
 def test_pose_features_round_trip(layout):
     torch.manual_seed(0)
     poses = canonicalize(torch.randn(4, 250, POSE_DIM))
@@ -233,6 +233,15 @@ def test_the_chain_layout_measures_the_neck_from_the_hip_and_the_hands_from_the_
     changed = (moved - chain).abs().amax(dim=(0, 1)) > 1e-5
     assert changed.nonzero().flatten().tolist() == [3, 5, 7, 9, 11]
     assert torch.equal(chain[..., JOINT_SLOTS["left_foot"][1]], hip[..., JOINT_SLOTS["left_foot"][1]])
+    # the rest layout keeps a foot's last centimetres nearly as they are and squeezes a jump's height
+    from stick_gen.model.pose import REST_SCALES
+
+    foot_y = JOINT_SLOTS["left_foot"][1]
+    heights = torch.zeros(1, 3, POSE_DIM)
+    heights[0, :, foot_y] = torch.tensor([0.01, 0.05, 0.8])
+    rest = pose_to_features(heights, layout="rest")[0, :, foot_y]
+    assert REST_SCALES[foot_y] == 0.05
+    assert abs(float(rest[0]) - 0.01) < 1e-4 and 0.04 < float(rest[1]) < 0.05 and float(rest[2]) < 0.2
     with pytest.raises(ValueError, match="choose one of hip, chain"):
         pose_to_features(poses, layout="joints")
     with pytest.raises(ConfigError, match="feature_layout='joints'"):

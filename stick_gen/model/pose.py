@@ -127,9 +127,14 @@ def canonicalize(poses: Array) -> Array:
     return joints_to_pose(pose_to_joints(poses))
 
 
-FEATURE_LAYOUTS = ("hip", "chain")
-"""How motion features measure the joints: ``hip`` (every x from the hip, every y from the ground) or
-``chain`` (as ``hip``, but the neck's y from the hip and the hands from the neck, along the body's chain)."""
+FEATURE_LAYOUTS = ("hip", "chain", "rest")
+"""How motion features measure the joints: ``hip`` (every x from the hip, every y from the ground),
+``chain`` (as ``hip``, but the neck's y from the hip and the hands from the neck, along the body's chain) or
+``rest`` (as ``hip``, but the feet's heights and the hip's speed on a scale that is finest near zero,
+:data:`REST_SCALES`, so that a planted foot and a body at rest take up more of the network's range)."""
+REST_SCALES = {JOINT_SLOTS["left_foot"][1]: 0.05, JOINT_SLOTS["right_foot"][1]: 0.05, HIP_X: 0.5}
+"""``slot -> s`` of the ``rest`` layout: the value ``v`` is stored as ``s * asinh(v / s)`` (about ``v`` below ``s``,
+logarithmic above)."""
 _NECK_Y_SLOTS = (1, 13, 17)  # the neck's y and its copies at the start of each arm
 _HAND_SLOTS = (JOINT_SLOTS["left_hand"], JOINT_SLOTS["right_hand"])
 
@@ -161,6 +166,9 @@ def pose_to_features(poses: Array, fps: int = DEFAULT_FPS, layout: str = "hip") 
         for x_slot, y_slot in _HAND_SLOTS:
             feats[..., x_slot] = feats[..., x_slot] - neck_x
             feats[..., y_slot] = p[..., y_slot] - neck_y
+    if layout == "rest":
+        for slot, scale in REST_SCALES.items():
+            feats[..., slot] = scale * torch.asinh(feats[..., slot] / scale)
     return _back(feats, was_numpy)
 
 
@@ -182,6 +190,10 @@ def features_to_pose(features: Array, fps: int = DEFAULT_FPS, start_x: Union[flo
             f[..., x_slot] = f[..., x_slot] + neck_x
             f[..., y_slot] = f[..., y_slot] + neck_y
         f[..., list(_NECK_Y_SLOTS)] = f[..., list(_NECK_Y_SLOTS)] + f[..., HIP_Y : HIP_Y + 1]
+    if layout == "rest":
+        f = f.clone()
+        for slot, scale in REST_SCALES.items():
+            f[..., slot] = scale * torch.sinh(f[..., slot] / scale)
     speed = f[..., HIP_X]  # (..., T)
     steps = speed[..., 1:] / fps
     hip_x = torch.cat([torch.zeros_like(speed[..., :1]), torch.cumsum(steps, dim=-1)], dim=-1)
