@@ -110,8 +110,8 @@ class ModelConfig(Mapping):
     only the first layer's input. A stored config without the key was trained without it."""
     feature_layout: str = "hip"
     """How the motion features measure the joints (:data:`..model.pose.FEATURE_LAYOUTS`): ``hip`` (every x from the
-    hip, every y from the ground; what configs without the key were trained with) or ``chain`` (the neck's height
-    from the hip, the hands from the neck)."""
+    hip, every y from the ground; what configs without the key were trained with), ``chain`` (the neck's height
+    from the hip, the hands from the neck) or ``rest`` (the feet's heights and the hip's speed finest near zero)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):

@@ -148,7 +148,11 @@ def pose_to_features(poses: Array, fps: int = DEFAULT_FPS, layout: str = "hip") 
     """World poses ``(..., T, 20)`` -> motion features: x relative to the hip, hip x as speed (m/s).
 
     The speed at frame 0 repeats frame 1's, so a clip's first frame needs no predecessor. ``layout``
-    ``chain`` measures the neck's height from the hip and the hands from the neck (:data:`FEATURE_LAYOUTS`).
+    ``chain`` measures the neck's height from the hip and the hands from the neck, ``rest`` stores the feet's
+    heights and the hip's speed finest near zero (:data:`FEATURE_LAYOUTS`).
+
+    >>> pose_to_features(torch.zeros(1, 3, POSE_DIM), layout="rest").shape
+    torch.Size([1, 3, 20])
     """
     _check_layout(layout)
     p, was_numpy = _as_tensor(poses)

@@ -227,19 +227,21 @@ class Block(nn.Module):
             nn.init.zeros_(self.modulation.bias)
 
     def forward(self, x: torch.Tensor, code: Optional[torch.Tensor] = None) -> torch.Tensor:
-        batch, tokens, width = x.shape  # (B, N, C)
         if self.modulation is None or code is None:
-            q, k, v = self.qkv(self.norm1(x)).view(batch, tokens, 3, self.nhead, -1).permute(2, 0, 3, 1, 4)
-            attended = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
-            x = x + self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
-            return x + self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(self.norm2(x))))))
+            x = x + self._attend(self.norm1(x))
+            return x + self._feed(self.norm2(x))
         shift1, scale1, gate1, shift2, scale2, gate2 = self.modulation(code).chunk(6, dim=-1)  # (B, N, C) each
-        q, k, v = self.qkv(self.norm1(x) * (1 + scale1) + shift1).view(batch, tokens, 3, self.nhead, -1).permute(
-            2, 0, 3, 1, 4)
+        x = x + gate1 * self._attend(self.norm1(x) * (1 + scale1) + shift1)
+        return x + gate2 * self._feed(self.norm2(x) * (1 + scale2) + shift2)
+
+    def _attend(self, y: torch.Tensor) -> torch.Tensor:
+        batch, tokens, width = y.shape  # (B, N, C)
+        q, k, v = self.qkv(y).view(batch, tokens, 3, self.nhead, -1).permute(2, 0, 3, 1, 4)
         attended = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
-        x = x + gate1 * self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
-        hidden = self.drop(F.gelu(self.ffn_in(self.norm2(x) * (1 + scale2) + shift2)))
-        return x + gate2 * self.drop(self.ffn_out(hidden))
+        return self.drop(self.attn_out(attended.transpose(1, 2).reshape(batch, tokens, width)))
+
+    def _feed(self, y: torch.Tensor) -> torch.Tensor:
+        return self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(y)))))
 
 
 class StickFigureTransformer(
