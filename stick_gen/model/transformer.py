@@ -404,7 +404,8 @@ class StickFigureTransformer(
                 time = torch.zeros(batch, device=device)
             cond = cond + self.time_proj(time_features(time).to(text.dtype))
         h = self.token_position.unsqueeze(0) + cond.unsqueeze(1)  # (B, N, C)
-        steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1)  # what the blocks are conditioned on, per token
+        steered = self.condition_code is not None
+        steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1) if steered else None  # what the blocks read, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
         if clause_embeddings is not None and self.max_clauses > 0:
@@ -419,7 +420,9 @@ class StickFigureTransformer(
                        + gate[:, 1, None, None] * clause_weights(actor_clause_mask(clause_mask, slot, num_actors),
                                                                  self.num_tokens))  # (B, N, K)
             laid = torch.einsum("bnk,bkc->bnc", weights.to(clauses.dtype), clauses)
-            h, steer = h + laid, steer + laid
+            h = h + laid
+            if steered:
+                steer = steer + laid
         if context is None:
             h = h + self.context_in.bias
         else:
@@ -431,7 +434,7 @@ class StickFigureTransformer(
                 h = h + self.clock_in.bias
             else:
                 h = h + self.clock_in(clock.reshape(batch, self.num_tokens, -1).to(h.dtype))
-        code = self.condition_code(steer) if self.condition_code is not None else None  # (B, N, rank)
+        code = self.condition_code(steer) if steered else None  # (B, N, rank)
         for block in self.blocks:
             h = block(h, code)
         h = self.final_norm(h)  # (B, N, C)
