@@ -50,6 +50,23 @@ def test_resume_reproduces_an_uninterrupted_run(pretrained, tiny_data, tmp_path)
     assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
 
 
+def test_a_time_limited_run_ends_its_learning_rate_decay(tiny_data, tmp_path):
+    """The time limit stops a run long before max_steps; the cosine decay follows the clock and ends at its floor."""
+    from stick_gen.training.train import LR_FLOOR, lr_factor
+
+    args = ["train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data), "--no-progress",
+            "--max-steps", "100000", "--time-limit", "0.03"]
+    assert main(args) == 0
+    latest = load_checkpoint(tmp_path / "latest.pt").metadata
+    assert 10 < latest["step"] < 100000 and latest["train_seconds"] >= 1.8
+    logged = [r for r in map(json.loads, (tmp_path / "metrics.jsonl").read_text().splitlines()) if r["split"] == "train"]
+    base = 2.0e-3  # configs/tiny.yaml
+    assert lr_factor(logged[-1]["step"], 5, 100000) > 0.99  # by steps alone the decay had hardly begun
+    assert logged[-1]["lr"] < (LR_FLOOR + 0.02) * base
+    middle = logged[len(logged) // 2]["lr"]
+    assert (LR_FLOOR + 0.05) * base < middle < 0.98 * base
+
+
 def test_resume_without_latest_is_a_clear_error(tiny_data, tmp_path, capsys):
     code = main(["train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data), "--resume"])
     assert code == 1 and "nothing to resume from" in capsys.readouterr().err

@@ -168,12 +168,32 @@ def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dic
     return sum(losses) / len(losses)
 
 
-def _lr_lambda(warmup: int, max_steps: int) -> Callable[[int], float]:
+LR_FLOOR = 0.1
+"""Where the cosine decay ends, as a fraction of ``training.learning_rate``."""
+
+
+def lr_factor(step: int, warmup: int, max_steps: int, time_used: float = 0.0) -> float:
+    """The learning rate's multiplier at ``step``: linear warm-up, then cosine decay from 1 to :data:`LR_FLOOR`.
+
+    The decay's progress is the larger of the steps done (of ``max_steps``) and ``time_used``, the share of
+    ``training.time_limit_minutes`` already spent (0 without a limit), so a run the time limit stops
+    early still ends at the floor instead of mid-decay.
+
+    >>> lr_factor(0, 10, 110), lr_factor(10, 10, 110), lr_factor(110, 10, 110)
+    (0.1, 1.0, 0.1)
+    >>> round(lr_factor(60, 10, 110), 3), lr_factor(60, 10, 110, time_used=1.0)  # half the steps, all the time
+    (0.55, 0.1)
+    """
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, max((step - warmup) / max(1, max_steps - warmup), time_used))
+    return LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def _lr_lambda(warmup: int, max_steps: int, clock: Optional[Dict[str, float]] = None) -> Callable[[int], float]:
+    """:func:`lr_factor` for ``LambdaLR``; ``clock["time_used"]``, when given, is read at every step."""
     def schedule(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+        return lr_factor(step, warmup, max_steps, clock["time_used"] if clock else 0.0)
 
     return schedule
 
@@ -386,8 +406,9 @@ def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], e
 def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str, ema=None):
     """Load model, optimizer, scheduler, RNG state (and the weights' average) from ``latest.pt``.
 
-    Returns ``(step, best_val_loss)``. A run that turns ``ema_decay`` on when resuming starts its average
-    from the resumed weights.
+    Returns ``(step, best_val_loss, train_seconds)``, the last the wall time the run had trained for (the
+    learning-rate schedule counts it against the time limit). A run that turns ``ema_decay`` on when
+    resuming starts its average from the resumed weights.
     """
     if not latest_path.is_file():
         raise CheckpointError(f"{latest_path}: nothing to resume from (no latest checkpoint in "
@@ -405,7 +426,8 @@ def _restore_latest(latest_path: Path, model, optimizer, scheduler, method: str,
     if ema is not None and "ema_state_dict" in state.metadata:
         ema.module.load_state_dict(state.metadata["ema_state_dict"])
         ema.n_averaged.fill_(int(state.metadata["ema_updates"]))
-    return int(state.metadata["step"]), float(state.metadata.get("best_val_loss", float("inf")))
+    return (int(state.metadata["step"]), float(state.metadata.get("best_val_loss", float("inf"))),
+            float(state.metadata.get("train_seconds", 0.0)))
 
 
 def _append_jsonl(path: Path, record: Dict[str, Any]) -> None:
@@ -543,13 +565,14 @@ def train(
                            target_modules=fc.lora_targets, base_repo_id=base_info.get("repo_id"))
     optimizer = make_optimizer(model, tc.learning_rate, tc.weight_decay, accelerator.device)
     ema = make_ema(model, tc.ema_decay) if tc.ema_decay is not None else None
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(tc.warmup_steps, tc.max_steps))
+    clock = {"time_used": 0.0}  # the share of the time limit spent, which the schedule reads (see lr_factor)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(tc.warmup_steps, tc.max_steps, clock))
 
-    step, best_val = 0, float("inf")
+    step, best_val, seconds_before = 0, float("inf"), 0.0
     history: List[Dict[str, Any]] = []
     latest_path = output_dir / LATEST
     if resume:
-        step, best_val = _restore_latest(latest_path, model, optimizer, scheduler, method, ema)
+        step, best_val, seconds_before = _restore_latest(latest_path, model, optimizer, scheduler, method, ema)
         history = _read_history(output_dir / "metrics.jsonl", up_to=step)
 
     model, optimizer = accelerator.prepare(model, optimizer)
@@ -569,7 +592,8 @@ def train(
             return
         plain = accelerator.unwrap_model(model) if with_state else scored()
         extra: Dict[str, Any] = {"method": method, "config": config.to_dict(), "best_val_loss": best_val,
-                                 "mixed_precision": accelerator.mixed_precision}
+                                 "mixed_precision": accelerator.mixed_precision,
+                                 "train_seconds": round(seconds_before + time.time() - started, 3)}
         if base_info and method != TrainingMethod.LORA:  # LoRA files record their base themselves, with its config
             extra["base_model"] = base_info
         if config.finetune:
@@ -620,6 +644,8 @@ def train(
         if tc.grad_clip:
             accelerator.clip_grad_norm_(model.parameters(), tc.grad_clip)
         optimizer.step()
+        if tc.time_limit_minutes is not None:  # wall time spent in this and earlier sittings, over the limit
+            clock["time_used"] = (seconds_before + time.time() - started) / (tc.time_limit_minutes * 60)
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         if ema is not None:
@@ -665,7 +691,8 @@ def train(
     if accelerator.is_main_process:
         plot_loss_curves(history, output_dir / "loss_curves.png")
         if stopped_early:
-            logger.info(f"stopped at step {step} of {tc.max_steps}; `--resume` continues from {latest_path}")
+            floor = " (the time limit also ended the learning-rate decay)" if clock["time_used"] >= 1 else ""
+            logger.info(f"stopped at step {step} of {tc.max_steps}{floor}; `--resume` continues from {latest_path}")
     if not best_path.exists() and accelerator.is_main_process:
         raise DataError(f"training ended without a validation pass; nothing written to {best_path}")
     return TrainResult(output_dir, best_path, latest_path, step, best_val, history, accelerator.mixed_precision)
