@@ -160,6 +160,37 @@ def test_block_conditioning_starts_as_the_plain_stack_then_learns_to_steer_every
     assert torch.equal(loaded(text, z).motion, plain(text, z).motion)
 
 
+def test_clause_actions_classify_each_clause_from_its_vector_alone_and_tell_every_token(tmp_path):
+    model = tiny_transformer(clause_actions=True).train()
+    assert model.config["clause_actions"] is True
+    text, z = torch.randn(3, 1024), torch.rand(3, 16)
+    clauses = torch.randn(3, 2, 1024)
+    mask = torch.tensor([[True, True], [True, False], [False, False]])  # two clauses, one, none (text dropped)
+    noisy, time = torch.randn(3, 250, POSE_DIM), torch.rand(3)
+    out = model(text, z, clause_embeddings=clauses, clause_mask=mask, noisy_motion=noisy, time=time)
+    logits = out.clause_action_logits
+    assert logits.shape == (3, model.num_tokens, model.num_actions)
+    named = model.clause_action_head(clauses)  # (3, 2, A)
+    assert torch.allclose(logits[1], named[1, 0].expand_as(logits[1]), atol=1e-5)  # one clause: every token
+    assert torch.allclose(logits[0, 0], named[0, 0], atol=0.2) and torch.allclose(logits[0, -1], named[0, 1], atol=0.2)
+    assert torch.equal(logits[2], torch.zeros_like(logits[2]))  # no clause: every action alike
+    # the action labels train the classifier alone; the motion loss reads its answer but does not move it
+    torch.nn.functional.cross_entropy(logits.flatten(0, 1), torch.zeros(3 * model.num_tokens, dtype=torch.long)
+                                      ).backward(retain_graph=True)
+    assert float(model.clause_action_head[1].weight.grad.abs().sum()) > 0
+    assert all(p.grad is None for p in model.text_proj.parameters()) and model.action_in.weight.grad is None
+    model.zero_grad()
+    out.motion.pow(2).mean().backward()
+    assert float(model.action_in.weight.grad.abs().sum()) > 0
+    assert model.clause_action_head[1].weight.grad is None
+    with pytest.raises(ConfigError, match="max_clauses > 0"):
+        tiny_transformer(clause_actions=True, max_clauses=0)
+    plain = tiny_transformer()
+    loaded = reloaded_without(plain, "clause_actions", tmp_path)  # saved before the key existed
+    assert loaded.clause_actions is False and not hasattr(loaded, "clause_action_head")
+    assert loaded(text, z).clause_action_logits is None
+
+
 def test_clause_weights_lay_clauses_along_the_clip_in_order():
     mask = torch.tensor([[True, True, True, False], [True, False, False, False]])
     w = clause_weights(mask, 50)

@@ -36,7 +36,7 @@ OBJECTIVES = ("regression", "flow")
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
                                          "overlap_decoder": False, "sample_first_time": None,
-                                         "block_conditioning": False}
+                                         "block_conditioning": False, "clause_actions": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
 motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
@@ -112,6 +112,11 @@ class ModelConfig(Mapping):
     """How the motion features measure the joints (:data:`..model.pose.FEATURE_LAYOUTS`): ``hip`` (every x from the
     hip, every y from the ground; what configs without the key were trained with), ``chain`` (the neck's height
     from the hip, the hands from the neck) or ``rest`` (the feet's heights and the hip's speed finest near zero)."""
+    clause_actions: bool = False
+    """Whether the network also reads which action each frame's clauses name: a linear classifier of every
+    clause vector (``clause_action_head``, trained on the frames' action labels and nothing else), its logits
+    laid along the clip like the clauses and its probabilities fed to every token (``action_in``). Needs
+    ``max_clauses`` > 0. A stored config without the key was trained without it."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -119,6 +124,9 @@ class ModelConfig(Mapping):
         types = _field_types()
         for f in fields(self):
             _check_value(f.name, getattr(self, f.name), types[f.name], f.metadata.get("bounds", DEFAULT_BOUNDS))
+        if self.clause_actions and self.max_clauses == 0:
+            raise ConfigError("clause_actions=True reads the prompt's clauses: give max_clauses > 0 "
+                              "(or set clause_actions: false)")
         if self.d_model % self.nhead:
             raise ConfigError(f"d_model={self.d_model} is not divisible by nhead={self.nhead}")
         if self.max_frames % self.frames_per_token:

@@ -135,7 +135,8 @@ FEATURE_LAYOUTS = ("hip", "chain", "rest")
 REST_SCALES = {JOINT_SLOTS["left_foot"][1]: 0.05, JOINT_SLOTS["right_foot"][1]: 0.05, HIP_X: 0.5}
 """``slot -> s`` of the ``rest`` layout: the value ``v`` is stored as ``s * asinh(v / s)`` (about ``v`` below ``s``,
 logarithmic above)."""
-_NECK_Y_SLOTS = (1, 13, 17)  # the neck's y and its copies at the start of each arm
+_NECK_Y_SLOTS = tuple(segment_slots(name).start + 1 for name, start, _ in SEGMENTS if start == "neck")
+"""The neck's y wherever a segment stores it as its start (the torso and both arms: slots 1, 13, 17)."""
 _HAND_SLOTS = (JOINT_SLOTS["left_hand"], JOINT_SLOTS["right_hand"])
 
 

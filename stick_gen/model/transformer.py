@@ -198,6 +198,7 @@ class MotionOutput:
     action_logits: torch.Tensor  # (B, T, num_actions)
     count_logits: torch.Tensor  # (B, max_actors): logits for 1..max_actors people in the text
     cadence: Optional[torch.Tensor] = None  # (B, T) predicted cadence in Hz (models with a clock)
+    clause_action_logits: Optional[torch.Tensor] = None  # (B, N, A) per token, read from the clauses alone
 
 
 class Block(nn.Module):
@@ -282,6 +283,7 @@ class StickFigureTransformer(
         overlap_crossfade: float = 1.0,
         block_conditioning: bool = False,
         feature_layout: str = "hip",
+        clause_actions: bool = False,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -295,7 +297,7 @@ class StickFigureTransformer(
             sample_first_time=sample_first_time, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
-            feature_layout=feature_layout,
+            feature_layout=feature_layout, clause_actions=clause_actions,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -348,6 +350,11 @@ class StickFigureTransformer(
         """Whether every block reads the conditioning through its own shift, scale and gate (:class:`Block`)."""
         rank = CONDITION_RANK if block_conditioning else 0
         self.condition_code = nn.Sequential(nn.Linear(d_model, rank), nn.SiLU()) if block_conditioning else None
+        self.clause_actions = clause_actions
+        """Whether every token reads the action its clauses name, from a classifier of the clause vectors alone."""
+        if clause_actions:
+            self.clause_action_head = nn.Sequential(nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, num_actions))
+            self.action_in = nn.Linear(num_actions, d_model)
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout, rank) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.overlap_decoder = overlap_decoder
@@ -408,6 +415,7 @@ class StickFigureTransformer(
         steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1) if steered else None  # what the blocks read, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
+        clause_action_logits = None
         if clause_embeddings is not None and self.max_clauses > 0:
             if clause_mask is None:
                 clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
@@ -423,6 +431,19 @@ class StickFigureTransformer(
             h = h + laid
             if steered:
                 steer = steer + laid
+            if self.clause_actions:
+                # which action each clause names, laid along the clip as the clauses are; the layout's weights
+                # are detached so that only the action labels train this classifier (compute_losses)
+                named = self.clause_action_head(clause_embeddings.to(text.dtype))  # (B, K, A)
+                clause_action_logits = torch.einsum("bnk,bka->bna", weights.detach().to(named.dtype), named)
+        if self.clause_actions:
+            if clause_action_logits is None:  # no clauses: every action alike, as for a row without text
+                clause_action_logits = torch.zeros(batch, self.num_tokens, self.num_actions, device=device,
+                                                   dtype=text.dtype)
+            told = self.action_in(torch.softmax(clause_action_logits.detach().float(), dim=-1).to(h.dtype))
+            h = h + told
+            if steered:
+                steer = steer + told
         if context is None:
             h = h + self.context_in.bias
         else:
@@ -449,7 +470,7 @@ class StickFigureTransformer(
             motion = self.motion_smooth(padded).transpose(1, 2)
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
         cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
-        return MotionOutput(motion, actions, self.count_head(text), cadence)
+        return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits)
 
     @torch.no_grad()
     def generate(

@@ -126,6 +126,9 @@ class LossWeights(_Typed):
     count: NonNegativeFloat = 0.05
     cadence: NonNegativeFloat = 0.5
     """Squared error (Hz^2) of a clock model's predicted cadence on the rows that do not see the clock."""
+    clause_action: NonNegativeFloat = 1.0
+    """Cross-entropy of a ``clause_actions`` model's clause classifier against the frames' action labels (rows
+    with text); it trains that classifier alone (0 for other models)."""
 
 
 @dataclass

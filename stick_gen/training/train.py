@@ -133,15 +133,22 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
         per_row = (out.cadence.float() - batch["cadence"].float()).pow(2).mean(dim=1)
         cadence = (per_row * batch["drop_clock"]).mean()  # over every row, as `count` below
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
+    named = motion * 0
+    if out.clause_action_logits is not None:  # a clause_actions model: what its clauses name, per frame
+        labels = batch["actions"]
+        per_frame = out.clause_action_logits.float().repeat_interleave(
+            labels.shape[1] // out.clause_action_logits.shape[1], dim=1)
+        named_each = F.cross_entropy(per_frame.flatten(0, 1), labels.flatten(), reduction="none").view_as(labels)
+        named = named_each.mean() if keep is None else (named_each.mean(dim=1) * keep).mean()
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
     # a mean over every row (text-dropped rows count 0), so that N processes average to the global batch's value
     count = count_each.mean() if keep is None else (count_each * keep).mean()
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.foot_contact * foot + weights.action * action + weights.count * count
-             + weights.cadence * cadence)
+             + weights.cadence * cadence + weights.clause_action * named)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
-             "action": action, "count": count, "cadence": cadence}
+             "action": action, "count": count, "cadence": cadence, "clause_action": named}
     return {"loss": total, **parts}, out
 
 
