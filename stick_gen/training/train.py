@@ -136,9 +136,8 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     named = motion * 0
     if out.clause_action_logits is not None:  # a clause_actions model: what its clauses name, per frame
         labels = batch["actions"]
-        per_frame = out.clause_action_logits.float().repeat_interleave(
-            labels.shape[1] // out.clause_action_logits.shape[1], dim=1)
-        named_each = F.cross_entropy(per_frame.flatten(0, 1), labels.flatten(), reduction="none").view_as(labels)
+        log_p = F.log_softmax(out.clause_action_logits.float(), dim=-1)  # (B, N, A): one answer per token
+        named_each = -log_p.gather(-1, labels.view(*log_p.shape[:2], -1)).flatten(1)  # (B, T): each frame's label
         named = named_each.mean() if keep is None else (named_each.mean(dim=1) * keep).mean()
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
