@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
 from stick_gen.cli import main
-from stick_gen.evaluation.prompt_checks import CHECKS, check_pipeline, hip_lifts, real_take
+from stick_gen.evaluation.prompt_checks import CHECKS, check_pipeline, hand_whip, hip_lifts, real_take
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.prompt)
@@ -42,6 +43,18 @@ def test_hip_lifts_counts_separate_hops_not_frames():
     assert hip_lifts(poses, 25) == 10
     poses[:, 3] = 0.9 + 0.02 * np.sin(2 * np.pi * 1.0 * t)  # swaying 2 cm: no hop
     assert hip_lifts(poses, 25) == 0
+
+
+def test_hand_whip_reads_a_throw_and_not_a_hand_at_rest_or_a_clap():
+    catch = next(c for c in CHECKS if c.prompt == "Two people playing catch")
+    thrower = real_take(catch, seed=0)
+    assert hand_whip(thrower, 25) > 4.0
+    t = np.arange(250) / 25.0
+    swaying = np.repeat(thrower[:1], 250, axis=0)
+    swaying[:, 18] += 0.05 * np.sin(2 * np.pi * 0.5 * t)  # the right hand drifting 5 cm, slowly
+    assert hand_whip(swaying, 25) < 0.3 and not catch.passes(swaying)
+    clapping = real_take(dataclasses.replace(catch, action="clap"), seed=0)
+    assert not catch.passes(clapping)  # a clap moves the hands at about 2 m/s
 
 
 def test_check_pipeline_measures_the_model_beside_real_motion(untrained_checkpoint):
