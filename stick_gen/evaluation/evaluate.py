@@ -251,7 +251,8 @@ def prior_samples(model, rows: SplitRows, seed: int, fps: int = DEFAULT_FPS, bar
         part = slice(chunk, chunk + per_chunk)
         clauses = None if rows.clauses is None else gather_clauses(rows.clause_table, rows.clause_index[heads[part]])
         vectors = PromptVectors(rows.text_embeddings[heads[part]], *(clauses or (None, None)))
-        scenes = sample_scenes(model, vectors, counts[part], seeds[part], fps=fps, batch_rows=batch_rows)
+        scenes = sample_scenes(model, vectors, counts[part], seeds[part], fps=fps, batch_rows=batch_rows,
+                               runs=False)  # only the poses are scored
         for scene_id, (scene_poses, _, _) in zip(scene_ids[part], scenes):
             for row in members[scene_id]:
                 poses[row] = torch.from_numpy(scene_poses[min(int(rows.slot[row]), len(scene_poses) - 1)])
@@ -323,7 +324,8 @@ def seed_variety(model, encoder, seed: int, scenes: int = VARIETY_SCENES, fps: i
         real_pairs.append(metrics.take_distance(scene.poses.transpose(1, 0, 2), second))
     vectors = encode_prompts(encoder, [s.text for s in made], model.config.get("max_clauses", 0))
     counts = [s.num_actors for s in made]
-    takes = [sample_scenes(model, vectors, counts, [seed * 7_919 + i + offset for i in range(scenes)], fps=fps)
+    takes = [sample_scenes(model, vectors, counts, [seed * 7_919 + i + offset for i in range(scenes)], fps=fps,
+                           runs=False)
              for offset in (0, 500_000)]
     model_pairs = [metrics.take_distance(a[0], b[0]) for a, b in zip(*takes)]
     model_m, real_m = float(np.concatenate(model_pairs).mean()), float(np.concatenate(real_pairs).mean())

@@ -185,6 +185,11 @@ def _labels(logits: torch.Tensor, fps: int, runs: bool) -> torch.Tensor:
     return decode_actions(logits, fps) if runs else logits.argmax(-1)
 
 
+def _runs_of(probabilities: torch.Tensor, fps: int) -> torch.Tensor:
+    """Action ids ``(B, T)`` decoded as runs from per-frame probabilities (weighted sums over windows)."""
+    return decode_actions(probabilities.clamp_min(1e-12).log(), fps)
+
+
 def scene_noise(seed: int, num_actors: int, frames: int, width: int) -> torch.Tensor:
     """The flow's starting noise for one scene ``(num_actors, frames, width)``, a pure function of ``seed``."""
     generator = torch.Generator().manual_seed(int(seed) % (2**63))
@@ -203,13 +208,15 @@ def sample_scenes(
     guidance: Optional[float] = None,
     batch_rows: int = 256,
     plant_feet: bool = True,
+    runs: bool = True,
 ) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """One scene per prompt: ``[(poses (n, T, 20), actions (n, T), start_x (n,))]`` with ``n = counts[p]``.
 
     Scene ``p`` draws its latents (unless ``latents[p]`` gives them) and its noise from ``seeds[p]``.
     Rows of all scenes run in batches of ``batch_rows``. ``plant_feet`` (default) ends with
     :func:`.feet.plant_feet`: no gliding on two planted feet, no sliding planted foot. The action labels
-    are decoded as runs (:func:`decode_actions`).
+    are decoded as runs (:func:`decode_actions`); ``runs=False`` gives the head's per-frame answer, for a
+    caller that reads only the poses.
 
     >>> scenes = sample_scenes(model, PromptVectors(emb, None, None), counts=[1, 2], seeds=[0, 0])   # doctest: +SKIP
     """
@@ -242,7 +249,7 @@ def sample_scenes(
         features, action_ids = sample_features(
             model, vectors.sentence[index].to(device), latent_all[part].to(device), slot_all[part].to(device),
             count_all[part].to(device), clauses, mask, noise=noise_all[part].to(device), steps=steps,
-            guidance=guidance, runs=True)
+            guidance=guidance, runs=runs)
         world = features_to_pose(features.float(), fps=fps, start_x=start_all[part].to(device),
                                  layout=model.feature_layout).cpu()
         poses.append(feet.plant_feet(world, fps=fps) if plant_feet else world)
@@ -381,7 +388,7 @@ def sample_windows(
                         clause_mask=None if clause_mask is None else clause_mask[part].to(device))
             return out.motion, out.action_logits, None
         motion, logits, _ = combine(predict_once)
-        return model.denormalize(pin(motion)), decode_actions(logits.clamp_min(1e-12).log(), model.fps), starts
+        return model.denormalize(pin(motion)), _runs_of(logits, model.fps), starts
 
     steps = int(model.sample_steps if steps is None else steps)
     guidance = float(model.guidance_scale if guidance is None else guidance)
@@ -413,4 +420,4 @@ def sample_windows(
             clock = clock_for(cadence, model.fps, start_noise)
         clean = pin(clean)
         x = x + (t_next - t) / (1.0 - t) * (clean - x)
-    return model.denormalize(x), decode_actions(logits.clamp_min(1e-12).log(), model.fps), starts
+    return model.denormalize(x), _runs_of(logits, model.fps), starts
