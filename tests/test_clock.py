@@ -169,3 +169,101 @@ def test_long_animations_share_one_clock_over_all_windows():
     angles = torch.atan2(later[0][..., 0], later[0][..., 1])
     step = torch.remainder(angles[:, 1:] - angles[:, :-1], 2 * torch.pi)
     assert torch.allclose(step, torch.full_like(step, 2 * torch.pi * 1.5 / 25), atol=1e-4)
+
+
+# --- key moments ------------------------------------------------------------------------------------------
+
+
+def _catch_scene(seed: int):
+    from stick_gen.data_gen.latents import sample_scene_latents
+    from stick_gen.data_gen.plans import ActorPlan, ScenePlan, SegmentPlan
+    from stick_gen.data_gen.scenes import synthesize_scene
+
+    plan = ScenePlan((ActorPlan((SegmentPlan("throw"),)), ActorPlan((SegmentPlan("catch"),))), "catch", (0,))
+    rng = np.random.default_rng([seed, 4093])
+    return synthesize_scene(plan, sample_scene_latents(2, rng), 250, 25, noise_rng=rng)
+
+
+def test_a_throwers_whip_is_a_key_moment_at_the_release_and_the_catcher_has_none():
+    from stick_gen.model.clock import EVENT_SPEED, effector_speed, key_moments
+
+    for seed in range(4):
+        motions, events = _catch_scene(seed)
+        poses = np.stack([m.poses for m in motions])
+        feats = pose_to_features(torch.from_numpy(poses), fps=25).numpy()
+        labels = np.stack([m.actions for m in motions])
+        cadence, _ = motion_clock(feats, labels, 25)
+        moments = key_moments(poses, cadence, 25)
+        release = events[0]["release_frame"]
+        thrown = np.flatnonzero(moments[0])
+        assert len(thrown) >= 1 and np.abs(thrown - release).min() <= 5, (seed, thrown.tolist(), release)
+        assert (effector_speed(poses, 25)[0, thrown] >= EVENT_SPEED).all()
+        assert not moments[1].any(), "the catcher's hands only move to meet the ball"
+
+
+def test_still_and_repeating_actions_have_no_key_moments():
+    from stick_gen.model.clock import key_moments
+    from stick_gen.model.pose import features_to_pose
+
+    for actions in (["stand"], ["sit"], ["walk"], ["run"]):
+        feats, labels = zip(*[_clip(actions, s) for s in range(2)])
+        feats, labels = np.stack(feats), np.stack(labels)
+        poses = features_to_pose(torch.from_numpy(feats), fps=25).numpy()
+        cadence, _ = motion_clock(feats, labels, 25)
+        assert not key_moments(poses, cadence, 25).any(), actions
+
+
+def test_drawn_key_moments_follow_the_probabilities_mass():
+    from stick_gen.model.clock import draw_events
+
+    p = torch.zeros(64, 250)
+    p[:, 50:125] = 1.0 / 75  # one moment somewhere in 3 s
+    p[:, 175:200] = 2.0 / 25  # two in the last second
+    drawn = draw_events(p, torch.linspace(0, 0.999, 64))
+    assert (drawn[:, 50:125].sum(1) == 1).all() and (drawn[:, 175:200].sum(1) == 2).all()
+    assert drawn.sum() == 64 * 3
+    where = torch.nonzero(drawn[:, 50:125])[:, 1].float()
+    assert where.min() < 15 and where.max() > 60, "the offset spreads the moment over the stretch"
+    assert not draw_events(torch.zeros(2, 250), torch.tensor([0.0, 0.99])).any()
+
+
+def test_an_events_model_reads_its_key_moments_and_an_old_config_has_none(tmp_path):
+    from stick_gen.model.clock import EVENT_DIM, event_features
+
+    from .support import reloaded_without
+
+    model = tiny_transformer(events=True)
+    assert model.events and model.clock_dim == CLOCK_DIM + EVENT_DIM
+    text, z = torch.randn(2, 1024), torch.rand(2, 16)
+    noisy, time = torch.randn(2, 250, 20), torch.full((2,), 0.5)
+    cycle = clock_for(torch.full((2, 250), 1.5), 25, torch.randn(2, 250, 20))
+    moments = torch.zeros(2, 250, dtype=torch.bool)
+    moments[:, 100] = True
+    quiet = model(text, z, noisy_motion=noisy, time=time, clock=torch.cat([cycle, event_features(torch.zeros_like(moments), 25)], -1))
+    whip = model(text, z, noisy_motion=noisy, time=time, clock=torch.cat([cycle, event_features(moments, 25)], -1))
+    assert whip.event_logits.shape == (2, 250)
+    assert (whip.motion - quiet.motion).abs().max() > 1e-4, "the key moments must reach the motion"
+    # unknown (no clock at all) is the same as a clock of zeros
+    unknown = model(text, z, noisy_motion=noisy, time=time, clock=torch.zeros(2, 250, model.clock_dim))
+    assert torch.allclose(unknown.motion, model(text, z, noisy_motion=noisy, time=time).motion, atol=1e-6)
+    with pytest.raises(Exception, match="events=True is read and drawn with the motion clock"):
+        tiny_transformer(num_layers=1, objective="regression", events=True)
+    old = reloaded_without(tiny_transformer(num_layers=1), "events", tmp_path)
+    assert not old.events and old(text, z).event_logits is None and old.clock_dim == CLOCK_DIM
+
+
+def test_the_sampler_draws_key_moments_from_the_first_step_and_reads_them_after():
+    from stick_gen.model.clock import EVENT_DIM
+
+    model = tiny_transformer(num_layers=1, events=True)
+    with torch.no_grad():
+        model.event_head.weight.zero_()
+        model.event_head.bias.fill_(float(torch.logit(torch.tensor(0.02))))  # 5 moments in 250 frames
+    seen = []
+    model.register_forward_hook(lambda m, args, kwargs, out: seen.append(kwargs.get("clock")), with_kwargs=True)
+    args = (torch.randn(2, 1024), torch.rand(2, 16), torch.zeros(2, dtype=torch.long), torch.ones(2, dtype=torch.long))
+    sample_features(model, *args, noise=torch.randn(2, 250, 20), steps=3, guidance=2.0)
+    assert seen[0] is None and seen[1].shape == (4, 250, CLOCK_DIM + EVENT_DIM)
+    narrow = seen[1][:2, :, CLOCK_DIM]
+    assert ((narrow > 0.999).sum(1) == 5).all(), "five moments per row, each at the centre of its bump"
+    assert torch.equal(seen[1][:2], seen[1][2:]), "both halves of guidance read the same moments"

@@ -19,7 +19,7 @@ CONFIG_JSON_KEYS = {
     "input_dim", "d_model", "nhead", "num_layers", "output_dim", "embedding_dim", "num_actions", "dim_feedforward",
     "max_frames", "frames_per_token", "latent_dim", "max_actors", "dropout", "text_encoder", "max_clauses",
     "objective", "sample_steps", "guidance_scale", "fps", "action_vocabulary", "clock", "overlap_decoder",
-    "overlap_crossfade", "sample_first_time", "block_conditioning", "feature_layout", "clause_actions",
+    "overlap_crossfade", "sample_first_time", "block_conditioning", "feature_layout", "clause_actions", "events",
     "model_type", "variant", "pose_layout_version", "format_version",
 }
 """What a published config.json holds (checkpoints on the Hub and the mixin's from_pretrained read these)."""

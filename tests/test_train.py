@@ -339,3 +339,20 @@ def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
                  "--no-progress"]) != 0
     err = capsys.readouterr().err
     assert "holds 2 paraphrases" in err and "data.paraphrases" in err
+
+
+def test_an_events_model_trains_its_key_moment_head_and_generates(tiny_data, tmp_path):
+    from stick_gen.inference.pipeline import StickGenPipeline
+
+    config = tmp_path / "events.yaml"
+    config.write_text(Path(TINY).read_text().replace("  dropout: 0.0\n", "  dropout: 0.0\n  events: true\n"))
+    out = tmp_path / "out"
+    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(tiny_data),
+                 "--no-progress", "--max-steps", "6"]) == 0
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    event = [r["event"] for r in records if r["split"] == "train"]
+    assert event and all(v == v and v >= 0 for v in event) and max(event) > 0, event
+    model, _ = load_model(out / "best_model.pt")
+    assert model.events and model.config["events"] is True
+    animation = StickGenPipeline(model)("A person throws a ball", seed=0)
+    assert animation.frames.shape[0] == 250 and bool(torch.isfinite(torch.as_tensor(animation.frames)).all())

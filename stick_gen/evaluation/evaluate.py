@@ -547,7 +547,8 @@ def _sampler_settings(model) -> Dict[str, Any]:
     settings: Dict[str, Any] = {"objective": model.config.get("objective", "regression"), "plant_feet": True}
     if settings["objective"] == "flow":
         settings.update(steps=model.sample_steps, guidance=model.guidance_scale,
-                        first_time=getattr(model, "sample_first_time", None), clock=bool(getattr(model, "clock", False)))
+                        first_time=getattr(model, "sample_first_time", None), clock=bool(getattr(model, "clock", False)),
+                        events=bool(getattr(model, "events", False)))
     return settings
 
 

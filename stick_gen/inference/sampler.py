@@ -33,7 +33,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from ..model.clock import clock_features, integrate_clock, start_phase_from_noise
+from ..model.clock import clock_features, draw_events, event_features, integrate_clock, start_phase_from_noise
 from ..model.pose import features_to_pose
 from . import feet
 from .clauses import PromptVectors
@@ -106,14 +106,33 @@ def decode_actions(scores: torch.Tensor, fps: int, run_seconds: float = ACTION_R
     return torch.as_tensor(labels.T.copy(), device=scores.device)
 
 
-def clock_for(cadence: torch.Tensor, fps: int, noise: torch.Tensor) -> torch.Tensor:
+def clock_for(cadence: torch.Tensor, fps: int, noise: torch.Tensor,
+              event_probability: Optional[torch.Tensor] = None) -> torch.Tensor:
     """The clock features ``(B, T, CLOCK_DIM)`` of a predicted cadence ``(B, T)`` (Hz), phase 0 drawn from ``noise``.
+
+    With ``event_probability`` ``(B, T)`` (an ``events`` model's per-frame key-moment probabilities) the
+    key moments are drawn too (:func:`..model.clock.draw_events`, offset drawn from ``noise``) and their
+    features follow the clock's: ``(B, T, CLOCK_DIM + EVENT_DIM)``.
 
     >>> clock_for(torch.full((2, 250), 2.0), 25, torch.zeros(2, 250, 20)).shape
     torch.Size([2, 250, 6])
+    >>> clock_for(torch.full((2, 250), 2.0), 25, torch.zeros(2, 250, 20), torch.full((2, 250), 0.01)).shape
+    torch.Size([2, 250, 9])
     """
     cadence = cadence.float().clamp_min(0.0)
-    return clock_features(cadence, integrate_clock(cadence, fps, start_phase_from_noise(noise)))
+    clock = clock_features(cadence, integrate_clock(cadence, fps, start_phase_from_noise(noise)))
+    if event_probability is None:
+        return clock
+    offset = 0.5 * (1 + torch.erf(noise[:, 0, 1].float() / 2 ** 0.5))  # uniform, fixed by the seed
+    events = draw_events(event_probability, offset)
+    return torch.cat([clock, event_features(events, fps).to(clock.device)], dim=-1)
+
+
+def _event_probability(out, rows: Optional[int] = None) -> Optional[torch.Tensor]:
+    """An ``events`` model's per-frame key-moment probabilities ``(B, T)`` from its output (first ``rows``), else None."""
+    if getattr(out, "event_logits", None) is None:
+        return None
+    return torch.sigmoid(out.event_logits[:rows].float())
 
 
 @torch.no_grad()
@@ -171,7 +190,7 @@ def sample_features(
         out = model(text_in, latents_in, slot_in, count_in, clause_embeddings=clauses_in, clause_mask=mask_in,
                     noisy_motion=x_in, time=time, clock=clock_in)
         if getattr(model, "clock", False) and clock is None:
-            clock = clock_for(out.cadence[:batch], model.fps, start)
+            clock = clock_for(out.cadence[:batch], model.fps, start, _event_probability(out, batch))
         clean = out.motion.float()
         if guided:
             clean = clean[batch:] + guidance * (clean[:batch] - clean[batch:])
@@ -348,10 +367,13 @@ def sample_windows(
         known, known_mask = known.to(device, torch.float32), known_mask.to(device).bool()
 
     def combine(predict) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Weighted average over windows of ``predict(rows slice, frames) -> (motion, logits, cadence)``."""
+        """Weighted average over windows of ``predict(rows slice, frames) -> (motion, logits, timing)``.
+
+        ``timing`` ``(B, length, 2)``: the cadence and the key-moment probability of every frame (None: no clock).
+        """
         motion = torch.zeros(count, total, width, device=device)
         logits = torch.zeros(count, total, model.num_actions, device=device)
-        cadence = torch.zeros(count, total, device=device)
+        cadence = torch.zeros(count, total, 2, device=device)
         for first in range(0, len(rows), batch_rows):
             part = slice(first, first + batch_rows)
             frames = torch.stack([torch.arange(windows[k].start, windows[k].start + length) for k, _ in rows[part]])
@@ -362,8 +384,8 @@ def sample_windows(
                 motion[a, span] += w * out_motion[i].float()
                 logits[a, span] += w * out_logits[i].float().softmax(-1)
                 if out_cadence is not None:
-                    cadence[a, span] += w[:, 0] * out_cadence[i].float()
-        return motion / weight[None, :, None], logits, cadence / weight[None, :]
+                    cadence[a, span] += w * out_cadence[i].float()
+        return motion / weight[None, :, None], logits, cadence / weight[None, :, None]
 
     def inputs(part: slice, frames: torch.Tensor):
         actor = torch.tensor([a for _, a in rows[part]], device=device)
@@ -395,6 +417,15 @@ def sample_windows(
     times = flow_times(steps, getattr(model, "sample_first_time", None)).tolist()
     logits = clock = None
     start_noise = x
+
+    def timing(out, n: int) -> Optional[torch.Tensor]:
+        """``(n, length, 2)``: each frame's predicted cadence and key-moment probability (0 without events)."""
+        if out.cadence is None:
+            return None
+        moments = _event_probability(out, n)
+        cadence = out.cadence[:n].float()
+        return torch.stack([cadence, torch.zeros_like(cadence) if moments is None else moments], dim=-1)
+
     for t, t_next in zip(times[:-1], times[1:]):
         def predict_step(part, frames, t=t):
             actor, text, context, mask = inputs(part, frames)
@@ -407,17 +438,18 @@ def sample_windows(
             lat, sl, ac = latent_rows[part].to(device), slot[part].to(device), actors[part].to(device)
             if guidance == 1.0:
                 out = model(text, lat, sl, ac, **args)
-                return out.motion, out.action_logits, out.cadence
+                return out.motion, out.action_logits, timing(out, n)
             two = {k: (None if v is None else torch.cat([v, v])) for k, v in args.items()}
             if two["clause_mask"] is not None:
                 two["clause_mask"] = torch.cat([args["clause_mask"], torch.zeros_like(args["clause_mask"])])
             out = model(torch.cat([text, torch.zeros_like(text)]), torch.cat([lat, lat]), torch.cat([sl, sl]),
                         torch.cat([ac, ac]), **two)
             clean = out.motion[n:] + guidance * (out.motion[:n] - out.motion[n:])
-            return clean, out.action_logits[:n], None if out.cadence is None else out.cadence[:n]
+            return clean, out.action_logits[:n], timing(out, n)
         clean, logits, cadence = combine(predict_step)
         if getattr(model, "clock", False) and clock is None:  # one clock over the whole scene, from the first step
-            clock = clock_for(cadence, model.fps, start_noise)
+            clock = clock_for(cadence[..., 0], model.fps, start_noise,
+                              cadence[..., 1] if getattr(model, "events", False) else None)
         clean = pin(clean)
         x = x + (t_next - t) / (1.0 - t) * (clean - x)
     return model.denormalize(x), _runs_of(logits, model.fps), starts

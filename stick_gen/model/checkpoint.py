@@ -33,7 +33,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Set, Tuple, Union
 import torch
 
 from .atomic import atomic_write
-from .clock import CLOCK_DIM
+from .clock import CLOCK_DIM, EVENT_DIM
 from .enums import ValueEnum
 from .config import (LEGACY_MODEL_DEFAULTS, MAX_CLAUSES, MAX_STRING_LENGTH, ModelConfig, is_value_of,
                      model_config_keys, short_value, type_names)
@@ -331,6 +331,7 @@ def estimated_parameters(config: Mapping[str, Any]) -> int:
         + per_token * (int(c["input_dim"]) + 1 + 2 * int(c["output_dim"]) + int(c["num_actions"])) * d
         + (per_token * int(c["output_dim"]) + 32) * d * (c.get("objective") == "flow")  # noisy motion, flow time
         + per_token * (CLOCK_DIM + 1) * d * bool(c["clock"])           # clock input, cadence head
+        + per_token * (EVENT_DIM + 1) * d * bool(c.get("events"))     # key-moment input, event head
     )
 
 
@@ -411,6 +412,7 @@ def legacy_config_from_shapes(state_dict: Mapping[str, torch.Tensor], source: An
         max_clauses=MAX_CLAUSES if "clause_gate.weight" in state_dict else 0,
         objective="flow" if "noisy_in.weight" in state_dict else "regression",
         clock="clock_in.weight" in state_dict,
+        events="event_in.weight" in state_dict,
         overlap_decoder=overlap,
         sample_first_time=None,  # a bare state dict predates the key: the grid it was sampled with
     )

@@ -36,7 +36,8 @@ OBJECTIVES = ("regression", "flow")
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
                                          "overlap_decoder": False, "sample_first_time": None,
-                                         "block_conditioning": False, "clause_actions": False}
+                                         "block_conditioning": False, "clause_actions": False,
+                                         "events": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
 motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
@@ -117,6 +118,10 @@ class ModelConfig(Mapping):
     clause vector (``clause_action_head``, trained on the frames' action labels and nothing else), its logits
     laid along the clip like the clauses and its probabilities fed to every token (``action_in``). Needs
     ``max_clauses`` > 0. A stored config without the key was trained without it."""
+    events: bool = False
+    """Whether the network also reads when the brief, fast moments of the motion happen (a throw's whip, a
+    kick; :func:`..model.clock.key_moments`) and predicts where they fall (``event_head``), as the clock does
+    for repeated movement. Needs ``clock``. A stored config without the key was trained without it."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -148,6 +153,9 @@ class ModelConfig(Mapping):
             self.clock = self.objective == "flow"
         if self.clock and self.objective != "flow":
             raise ConfigError("clock=True needs objective='flow' (the sampler predicts the cadence in its first step)")
+        if self.events and not self.clock:
+            raise ConfigError("events=True is read and drawn with the motion clock: give clock=True "
+                              "(a flow model), or set events: false")
 
     @classmethod
     def from_dict(cls, values: Any, *, source: Any = "model config") -> "ModelConfig":

@@ -52,7 +52,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
-from .clock import CLOCK_DIM
+from .clock import CLOCK_DIM, EVENT_DIM
 from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES,  # noqa: F401 (re-exported)
                      ModelConfig, default_action_vocabulary)
 from .errors import CheckpointError, ConfigError
@@ -199,6 +199,7 @@ class MotionOutput:
     count_logits: torch.Tensor  # (B, max_actors): logits for 1..max_actors people in the text
     cadence: Optional[torch.Tensor] = None  # (B, T) predicted cadence in Hz (models with a clock)
     clause_action_logits: Optional[torch.Tensor] = None  # (B, N, A) per token, read from the clauses alone
+    event_logits: Optional[torch.Tensor] = None  # (B, T) a key moment at this frame (models with events)
 
 
 class Block(nn.Module):
@@ -284,6 +285,7 @@ class StickFigureTransformer(
         block_conditioning: bool = False,
         feature_layout: str = "hip",
         clause_actions: bool = False,
+        events: bool = False,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -297,7 +299,7 @@ class StickFigureTransformer(
             sample_first_time=sample_first_time, fps=fps,
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
-            feature_layout=feature_layout, clause_actions=clause_actions,
+            feature_layout=feature_layout, clause_actions=clause_actions, events=events,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -344,6 +346,14 @@ class StickFigureTransformer(
         if self.clock:
             self.clock_in = nn.Linear(frames_per_token * CLOCK_DIM, d_model)
             self.cadence_head = nn.Linear(d_model, frames_per_token)
+        self.events = self.config.events
+        self.clock_dim = (CLOCK_DIM + EVENT_DIM * self.events) if self.clock else 0
+        """Values per frame of the ``clock`` the network reads (0: none)."""
+        """Whether the network reads the key moments (:func:`..model.clock.event_features`, after the clock's
+        values in ``clock``) and predicts where they fall (``event_head``, per-frame logits)."""
+        if self.events:
+            self.event_in = nn.Linear(frames_per_token * EVENT_DIM, d_model)
+            self.event_head = nn.Linear(d_model, frames_per_token)
         self.feature_layout = feature_layout
         """How the network's motion features measure the joints (:func:`..model.pose.pose_to_features`)."""
         self.block_conditioning = block_conditioning
@@ -395,7 +405,9 @@ class StickFigureTransformer(
         the normalised motion at flow time ``time`` (B,) in [0, 1] (0: pure noise, 1: clean), and
         predicts the clean motion; without them it reads pure noise at ``t = 0`` (the count head, which
         reads the text only, needs neither). A model with ``clock`` reads ``clock`` (B, T, CLOCK_DIM)
-        (:func:`..model.clock.clock_features`; None or rows of zeros: unknown) and returns ``cadence``.
+        (:func:`..model.clock.clock_features`; None or rows of zeros: unknown) and returns ``cadence``; one
+        with ``events`` reads ``clock`` (B, T, :attr:`clock_dim`), the clock's values then the key moments'
+        (:func:`..model.clock.event_features`), and also returns ``event_logits``.
         """
         batch = text_embedding.shape[0]
         device = text_embedding.device
@@ -452,9 +464,13 @@ class StickFigureTransformer(
             h = h + self.context_in(known.reshape(batch, self.num_tokens, -1))
         if self.clock:
             if clock is None:
-                h = h + self.clock_in.bias
+                h = h + self.clock_in.bias + (self.event_in.bias if self.events else 0)
             else:
-                h = h + self.clock_in(clock.reshape(batch, self.num_tokens, -1).to(h.dtype))
+                cycle = clock[..., :CLOCK_DIM].reshape(batch, self.num_tokens, -1).to(h.dtype)
+                h = h + self.clock_in(cycle)
+                if self.events:
+                    moments = clock[..., CLOCK_DIM:].reshape(batch, self.num_tokens, -1).to(h.dtype)
+                    h = h + self.event_in(moments)
         code = self.condition_code(steer) if steered else None  # (B, N, rank)
         for block in self.blocks:
             h = block(h, code)
@@ -470,7 +486,8 @@ class StickFigureTransformer(
             motion = self.motion_smooth(padded).transpose(1, 2)
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
         cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
-        return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits)
+        event_logits = self.event_head(h).reshape(batch, -1) if self.events else None  # (B, T)
+        return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits, event_logits)
 
     @torch.no_grad()
     def generate(

@@ -129,6 +129,9 @@ class LossWeights(_Typed):
     clause_action: NonNegativeFloat = 1.0
     """Cross-entropy of a ``clause_actions`` model's clause classifier against the frames' action labels (rows
     with text); it trains that classifier alone (0 for other models)."""
+    event: NonNegativeFloat = 1.0
+    """Binary cross-entropy of an ``events`` model's per-frame key-moment logits on the rows that do not see
+    the clock (0 for other models)."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ import torch
 
 from ..errors import DataError
 from ..inference.clauses import clause_layout, gather_clauses
-from ..model.clock import clock_features, motion_clock, runs
+from ..model.clock import clock_features, event_features, key_moments, motion_clock, runs
 from ..model.pose import HIP_X, JOINT_SLOTS, JOINTS, POSE_DIM, joints_to_pose, pose_to_features
 
 
@@ -41,6 +41,8 @@ class MotionRows:
     cadence: Optional[torch.Tensor] = None  # (R, T) Hz, the motion clock measured from the motion
     clock_phase: Optional[torch.Tensor] = None  # (R, T) cycles
     wordings: Optional["Wordings"] = None  # every row's sentences (its text, then its paraphrases)
+    events: Optional[torch.Tensor] = None  # (R, T) bool, the key moments measured from the motion
+    fps: int = 25
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -73,6 +75,9 @@ class MotionRows:
         if self.cadence is not None:
             batch["cadence"] = self.cadence[index]
             batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
+        if self.events is not None:
+            batch["events"] = self.events[index]
+            batch["clock"] = torch.cat([batch["clock"], event_features(self.events[index], self.fps)], dim=-1)
         return batch
 
     def select(self, keep: torch.Tensor) -> "MotionRows":
@@ -83,7 +88,8 @@ class MotionRows:
                           self.poses[idx], None if self.clause_index is None else self.clause_index[idx],
                           self.clause_table, None if self.cadence is None else self.cadence[idx],
                           None if self.clock_phase is None else self.clock_phase[idx],
-                          None if self.wordings is None else self.wordings.select(idx))
+                          None if self.wordings is None else self.wordings.select(idx),
+                          None if self.events is None else self.events[idx], self.fps)
 
 
 @dataclass
@@ -151,14 +157,16 @@ def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tupl
 
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
-              max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip") -> MotionRows:
+              max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip",
+              events: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
     measures every frame's motion clock (:func:`..model.clock.motion_clock`; a few seconds); ``wordings``
     on a dataset made with paraphrases also fills :attr:`MotionRows.wordings` (every sentence of every
     row, encoded: what training varies; validation and evaluation read the text only). ``layout`` is the
-    model's feature layout (:func:`..model.pose.pose_to_features`).
+    model's feature layout (:func:`..model.pose.pose_to_features`). ``events`` (with ``clock``) also finds
+    every row's key moments (:func:`..model.clock.key_moments`).
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -177,6 +185,7 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         features=pose_to_features(poses, fps=fps, layout=layout),
         actions=tensors["actions"].long(),
         poses=poses,
+        fps=fps,
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
@@ -185,6 +194,8 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)
         rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)
+        if events:
+            rows.events = torch.from_numpy(key_moments(poses.numpy(), cadence, fps))
     if actions:
         unknown = sorted(set(actions) - set(ACTIONS))
         if unknown:

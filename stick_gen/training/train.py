@@ -132,6 +132,11 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     if out.cadence is not None and "cadence" in batch:
         per_row = (out.cadence.float() - batch["cadence"].float()).pow(2).mean(dim=1)
         cadence = (per_row * batch["drop_clock"]).mean()  # over every row, as `count` below
+    event = motion * 0
+    if out.event_logits is not None and "events" in batch:  # where the key moments fall, learnt as cadence is
+        per_row = F.binary_cross_entropy_with_logits(out.event_logits.float(), batch["events"].float(),
+                                                     reduction="none").mean(dim=1)
+        event = (per_row * batch["drop_clock"]).mean()
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     named = motion * 0
     if out.clause_action_logits is not None:  # a clause_actions model: what its clauses name, per frame
@@ -145,9 +150,10 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     count = count_each.mean() if keep is None else (count_each * keep).mean()
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.foot_contact * foot + weights.action * action + weights.count * count
-             + weights.cadence * cadence + weights.clause_action * named)
+             + weights.cadence * cadence + weights.clause_action * named + weights.event * event)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
-             "action": action, "count": count, "cadence": cadence, "clause_action": named}
+             "action": action, "count": count, "cadence": cadence, "clause_action": named,
+             "event": event}
     return {"loss": total, **parts}, out
 
 
@@ -547,11 +553,12 @@ def train(
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
     clauses, clock = model.config.get("max_clauses", 0), bool(model.config.get("clock", False))
+    events = bool(model.config.get("events", False))
     layout = model.feature_layout
     train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                           max_clauses=clauses, clock=clock, wordings=True, layout=layout)
+                           max_clauses=clauses, clock=clock, wordings=True, layout=layout, events=events)
     val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                         max_clauses=clauses, clock=clock, layout=layout)
+                         max_clauses=clauses, clock=clock, layout=layout, events=events)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
     if init_from is None:
         mean, std = feature_statistics(train_rows.features)
