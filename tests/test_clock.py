@@ -239,7 +239,8 @@ def test_an_events_model_reads_its_key_moments_and_an_old_config_has_none(tmp_pa
     cycle = clock_for(torch.full((2, 250), 1.5), 25, torch.randn(2, 250, 20))
     moments = torch.zeros(2, 250, dtype=torch.bool)
     moments[:, 100] = True
-    quiet = model(text, z, noisy_motion=noisy, time=time, clock=torch.cat([cycle, event_features(torch.zeros_like(moments), 25)], -1))
+    quiet = model(text, z, noisy_motion=noisy, time=time,
+                  clock=torch.cat([cycle, event_features(torch.zeros_like(moments), 25)], -1))
     whip = model(text, z, noisy_motion=noisy, time=time, clock=torch.cat([cycle, event_features(moments, 25)], -1))
     assert whip.event_logits.shape == (2, 250)
     assert (whip.motion - quiet.motion).abs().max() > 1e-4, "the key moments must reach the motion"

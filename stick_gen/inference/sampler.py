@@ -129,7 +129,7 @@ def clock_for(cadence: torch.Tensor, fps: int, noise: torch.Tensor,
 
 
 def _event_probability(out, rows: Optional[int] = None) -> Optional[torch.Tensor]:
-    """An ``events`` model's per-frame key-moment probabilities ``(B, T)`` from its output (first ``rows``), else None."""
+    """An ``events`` model's key-moment probabilities ``(B, T)`` from its output (first ``rows``), else None."""
     if getattr(out, "event_logits", None) is None:
         return None
     return torch.sigmoid(out.event_logits[:rows].float())

@@ -195,8 +195,8 @@ EVENT_DIM = 3
 """Values per frame that say where the nearest key moment is (:func:`event_features`)."""
 EVENT_SPEED = 3.5
 """Speed (m/s) of a hand or foot relative to the hip at which a peak counts as a key moment. The data
-generator's throws whip the hand at 4.3-6.8 m/s, kicks the foot at 4-5, high fives and falls pass it;
-a clap (about 2 m/s) or a hand at rest (under 0.3) do not."""
+generator's throws whip the hand at 4.3-6.8 m/s and its kicks swing the foot at 4 m/s or more; high fives
+and falls pass it too; a clap (about 2 m/s) or a hand at rest (under 0.3) do not."""
 EVENT_GAP_S = 0.4
 """Two key moments of one row are at least this far apart (the quicker one is kept)."""
 EVENT_WIDTHS_S = (0.08, 0.5)
@@ -207,7 +207,7 @@ _EFFECTORS = ("left_hand", "right_hand", "left_foot", "right_foot")
 
 
 def effector_speed(poses: np.ndarray, fps: int) -> np.ndarray:
-    """Speed (m/s) of the quickest hand or foot relative to the hip, per frame ``[R, T]``, of world poses ``[R, T, 20]``.
+    """Speed (m/s) of the quickest hand or foot relative to the hip per frame ``[R, T]``, of poses ``[R, T, 20]``.
 
     Frame ``t`` gets the motion from ``t - 1`` to ``t`` (the first frame repeats the second's).
 
