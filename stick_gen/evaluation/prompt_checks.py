@@ -18,6 +18,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..model.clock import effector_speed
 from ..model.pose import DEFAULT_FPS, JOINT_SLOTS
 
 Measure = Callable[[np.ndarray, int], float]
@@ -96,10 +97,8 @@ def hand_whip(poses: np.ndarray, fps: int) -> float:
     A throw whips the hand at 5-7 m/s in the data generator's takes (a thrower in a game of catch 4.3-4.7);
     a hand hanging at rest moves under 0.3 m/s.
     """
-    hip = _joint(poses, "hip")
-    speeds = [np.linalg.norm(np.diff(_joint(poses, hand) - hip, axis=0), axis=-1) * fps
-              for hand in ("left_hand", "right_hand")]
-    return float(np.percentile(np.maximum(*speeds), 99))
+    speed = effector_speed(np.asarray(poses)[None], fps, ("left_hand", "right_hand"))[0, 1:]  # frame 0 repeats 1
+    return float(np.percentile(speed, 99))
 
 
 @dataclass(frozen=True)

@@ -373,19 +373,19 @@ def sample_windows(
         """
         motion = torch.zeros(count, total, width, device=device)
         logits = torch.zeros(count, total, model.num_actions, device=device)
-        cadence = torch.zeros(count, total, 2, device=device)
+        timing = torch.zeros(count, total, 2, device=device)
         for first in range(0, len(rows), batch_rows):
             part = slice(first, first + batch_rows)
             frames = torch.stack([torch.arange(windows[k].start, windows[k].start + length) for k, _ in rows[part]])
-            out_motion, out_logits, out_cadence = predict(part, frames.to(device))
+            out_motion, out_logits, out_timing = predict(part, frames.to(device))
             for i, (k, a) in enumerate(rows[part]):
                 w = torch.as_tensor(windows[k].weight, device=device)[:, None]
                 span = slice(windows[k].start, windows[k].start + length)
                 motion[a, span] += w * out_motion[i].float()
                 logits[a, span] += w * out_logits[i].float().softmax(-1)
-                if out_cadence is not None:
-                    cadence[a, span] += w * out_cadence[i].float()
-        return motion / weight[None, :, None], logits, cadence / weight[None, :, None]
+                if out_timing is not None:
+                    timing[a, span] += w * out_timing[i].float()
+        return motion / weight[None, :, None], logits, timing / weight[None, :, None]
 
     def inputs(part: slice, frames: torch.Tensor):
         actor = torch.tensor([a for _, a in rows[part]], device=device)
@@ -418,7 +418,7 @@ def sample_windows(
     logits = clock = None
     start_noise = x
 
-    def timing(out, n: int) -> Optional[torch.Tensor]:
+    def timing_of(out, n: int) -> Optional[torch.Tensor]:
         """``(n, length, 2)``: each frame's predicted cadence and key-moment probability (0 without events)."""
         if out.cadence is None:
             return None
@@ -438,18 +438,18 @@ def sample_windows(
             lat, sl, ac = latent_rows[part].to(device), slot[part].to(device), actors[part].to(device)
             if guidance == 1.0:
                 out = model(text, lat, sl, ac, **args)
-                return out.motion, out.action_logits, timing(out, n)
+                return out.motion, out.action_logits, timing_of(out, n)
             two = {k: (None if v is None else torch.cat([v, v])) for k, v in args.items()}
             if two["clause_mask"] is not None:
                 two["clause_mask"] = torch.cat([args["clause_mask"], torch.zeros_like(args["clause_mask"])])
             out = model(torch.cat([text, torch.zeros_like(text)]), torch.cat([lat, lat]), torch.cat([sl, sl]),
                         torch.cat([ac, ac]), **two)
             clean = out.motion[n:] + guidance * (out.motion[:n] - out.motion[n:])
-            return clean, out.action_logits[:n], timing(out, n)
-        clean, logits, cadence = combine(predict_step)
+            return clean, out.action_logits[:n], timing_of(out, n)
+        clean, logits, timing = combine(predict_step)
         if getattr(model, "clock", False) and clock is None:  # one clock over the whole scene, from the first step
-            clock = clock_for(cadence[..., 0], model.fps, start_noise,
-                              cadence[..., 1] if getattr(model, "events", False) else None)
+            clock = clock_for(timing[..., 0], model.fps, start_noise,
+                              timing[..., 1] if getattr(model, "events", False) else None)
         clean = pin(clean)
         x = x + (t_next - t) / (1.0 - t) * (clean - x)
     return model.denormalize(x), _runs_of(logits, model.fps), starts

@@ -206,8 +206,9 @@ EVENT_SIDE_S = 0.2
 _EFFECTORS = ("left_hand", "right_hand", "left_foot", "right_foot")
 
 
-def effector_speed(poses: np.ndarray, fps: int) -> np.ndarray:
-    """Speed (m/s) of the quickest hand or foot relative to the hip per frame ``[R, T]``, of poses ``[R, T, 20]``.
+def effector_speed(poses: np.ndarray, fps: int, joints: Tuple[str, ...] = _EFFECTORS) -> np.ndarray:
+    """Speed (m/s) of the quickest of ``joints`` (hands and feet) relative to the hip per frame ``[R, T]``, of
+    poses ``[R, T, 20]``.
 
     Frame ``t`` gets the motion from ``t - 1`` to ``t`` (the first frame repeats the second's).
 
@@ -218,7 +219,7 @@ def effector_speed(poses: np.ndarray, fps: int) -> np.ndarray:
     p = np.asarray(poses, np.float64)
     hip = p[..., list(JOINT_SLOTS["hip"])]
     speed = np.zeros(p.shape[:2])
-    for joint in _EFFECTORS:
+    for joint in joints:
         step = np.diff(p[..., list(JOINT_SLOTS[joint])] - hip, axis=1)
         speed[:, 1:] = np.maximum(speed[:, 1:], np.linalg.norm(step, axis=-1) * fps)
     speed[:, 0] = speed[:, 1] if p.shape[1] > 1 else 0.0

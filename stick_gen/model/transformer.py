@@ -347,10 +347,10 @@ class StickFigureTransformer(
             self.clock_in = nn.Linear(frames_per_token * CLOCK_DIM, d_model)
             self.cadence_head = nn.Linear(d_model, frames_per_token)
         self.events = self.config.events
-        self.clock_dim = (CLOCK_DIM + EVENT_DIM * self.events) if self.clock else 0
-        """Values per frame of the ``clock`` the network reads (0: none)."""
         """Whether the network reads the key moments (:func:`..model.clock.event_features`, after the clock's
         values in ``clock``) and predicts where they fall (``event_head``, per-frame logits)."""
+        self.clock_dim = (CLOCK_DIM + EVENT_DIM * self.events) if self.clock else 0
+        """Values per frame of the ``clock`` the network reads (0: none)."""
         if self.events:
             self.event_in = nn.Linear(frames_per_token * EVENT_DIM, d_model)
             self.event_head = nn.Linear(d_model, frames_per_token)
