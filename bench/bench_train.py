@@ -25,28 +25,8 @@ from common import machine  # noqa: E402
 from stick_gen.model.transformer import StickFigureTransformer  # noqa: E402
 from stick_gen.model.variants import VARIANTS  # noqa: E402
 from stick_gen.training.config import LossWeights  # noqa: E402
+from stick_gen.training.machine import _sync, matmul_speed  # noqa: E402
 from stick_gen.training.train import compute_losses, make_optimizer  # noqa: E402
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def matmul_peak(n: int = 2048, repeats: int = 10, device: str = "cpu",
-                dtype: torch.dtype = torch.float32) -> float:
-    """Best GFLOP/s of an n x n matmul in ``dtype`` on ``device``."""
-    dev = torch.device(device)
-    a, b = torch.randn(n, n, device=dev, dtype=dtype), torch.randn(n, n, device=dev, dtype=dtype)
-    a @ b
-    best = float("inf")
-    for _ in range(repeats):
-        _sync(dev)
-        start = time.perf_counter()
-        a @ b
-        _sync(dev)
-        best = min(best, time.perf_counter() - start)
-    return 2 * n ** 3 / best / 1e9
 
 
 def model_flops_per_sample(model: StickFigureTransformer) -> float:
@@ -68,7 +48,7 @@ def main() -> None:
     gpu = device.type == "cuda"
     print(machine() + (f", {torch.cuda.get_device_name(device)}" if gpu else ""))
     n, dtype = (8192, torch.bfloat16) if gpu else (2048, torch.float32)
-    peak = matmul_peak(n, device=args.device, dtype=dtype)
+    peak = matmul_speed(n, device=args.device, dtype=dtype, best=True)
     print(f"{str(dtype).split('.')[-1]} matmul peak ({n}^3): {peak:.0f} GFLOP/s")
     print(f"{'variant':>7} {'samples/s':>10} {'GFLOP/sample':>13} {'GFLOP/s':>8} {'MFU':>6}")
     for v in VARIANTS.values():

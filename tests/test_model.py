@@ -125,6 +125,26 @@ def test_a_narrow_crossfade_trains_with_finite_gradients():
     assert grads and all(bool(torch.isfinite(g).all()) for g in grads)
 
 
+@pytest.mark.parametrize("start, passed", [("binomial", 0.375), ("narrow", 0.5), ("identity", 1.0)])
+def test_the_output_filter_starts_from_the_named_taps_and_keeps_a_still_value(start, passed, tmp_path):
+    # an impulse through the filter is its taps: the binomial start keeps 6/16 of a one-frame spike, the
+    # identity start all of it; a constant passes unchanged whatever the start (the taps sum to one)
+    model = tiny_transformer(output_filter=start)
+    impulse = torch.zeros(1, POSE_DIM, 9)
+    impulse[:, :, 4] = 1.0
+    with torch.no_grad():
+        response = model.motion_smooth(impulse)[0, 0]  # 5 frames out of 9 (no padding)
+        still = model.motion_smooth(torch.ones(1, POSE_DIM, 9))
+    assert float(response.max()) == pytest.approx(passed)
+    assert torch.allclose(still, torch.ones_like(still))
+    # the start is a setting of training only: a config saved without the key loads, and its taps are the weights'
+    loaded = reloaded_without(model, "output_filter", tmp_path)
+    assert loaded.config["output_filter"] == "binomial"
+    assert torch.equal(loaded.motion_smooth.weight, model.motion_smooth.weight)
+    with pytest.raises(ConfigError, match="output_filter='box': choose one of binomial, narrow, identity"):
+        tiny_transformer(output_filter="box")
+
+
 def test_overlap_decoder_is_recorded_and_older_configs_load_without_it(tmp_path):
     model = tiny_transformer(overlap_decoder=True)
     assert model.config["overlap_decoder"] is True

@@ -36,6 +36,11 @@ def test_training_writes_every_file(pretrained):
     assert raw["kind"] == "training" and raw["text_encoder"] == "hashing-1024-v1" and raw["method"] == "pretrain"
     losses = _losses(pretrained / "metrics.jsonl")
     assert len(losses) == 10 and losses[-1] < losses[0]
+    # the machine's speed at the start and the end, the yardstick for the steps a time limit reaches
+    records = [json.loads(line) for line in (pretrained / "metrics.jsonl").read_text().splitlines()]
+    machine = [r for r in records if r["split"] == "machine"]
+    assert [(r["moment"], r["step"]) for r in machine] == [("start", 0), ("end", records[-2]["step"])]
+    assert all(r["matmul_gflops"] > 0 and r["threads"] >= 1 and r["device"] == "cpu" for r in machine)
     model, _ = load_model(pretrained / "best_model.pt")
     assert model.feature_std.min() > 0 and not torch.equal(model.feature_std, torch.ones(20))
 
@@ -206,6 +211,35 @@ def test_foot_contact_loss_is_zero_for_real_motion_and_grows_when_planted_feet_s
     sliding[..., HIP_X] += 1.0  # the body drifts 1 m/s faster than the feet step
     slid = float(_foot_contact_loss(sliding, features, stats))
     assert still < 0.05 and slid > 0.2 and slid > 20 * still  # real planted feet move under 0.25 m/s
+
+
+def test_limb_speed_loss_counts_a_missed_whip_and_not_a_steady_offset():
+    """A throw's hand missing its fast frames and a hand held 10 cm off for the whole clip: the per-value
+    motion error counts the offset more, the limb loss only the whip; the hip's travel is not a limb's speed."""
+    from stick_gen.model.pose import HIP_X, JOINT_SLOTS, pose_to_features
+    from stick_gen.training.train import _limb_speed_loss
+
+    poses = torch.zeros(1, 50, 20)
+    x_slot = JOINT_SLOTS["right_hand"][0]
+    poses[0, 20:24, x_slot] = torch.tensor([0.1, 0.3, 0.5, 0.6])  # a whip: 5 m/s at 25 fps
+    poses[0, 24:, x_slot] = 0.6
+    features = pose_to_features(poses, fps=25)
+    stats = {"feature_mean": torch.zeros(20), "feature_std": torch.ones(20), "fps": 25}
+    slow = features.clone()
+    slow[0, 18:30, x_slot] = torch.linspace(0.0, 0.6, 12)  # the same reach, eased over half a second
+    offset = features.clone()
+    offset[..., x_slot] += 0.1
+    travel = features.clone()
+    travel[..., HIP_X] += 1.0  # the whole body 1 m/s faster: no limb moves relative to the hip
+    assert float(_limb_speed_loss(features, features, stats)) == 0.0
+    assert float(_limb_speed_loss(offset, features, stats)) < 1e-10
+    assert float(_limb_speed_loss(travel, features, stats)) < 1e-10
+    missed = float(_limb_speed_loss(slow, features, stats))
+    assert missed > 0.05, missed
+    per_value = [float((f - features).pow(2).mean()) for f in (slow, offset)]
+    assert per_value[1] > per_value[0], per_value  # the per-value motion loss counts the offset more
+    # a flow model's rows are weighted by t^2: a row at t = 0.5 counts a quarter
+    assert float(_limb_speed_loss(slow, features, stats, torch.tensor([0.25]))) == pytest.approx(missed / 4)
 
 
 def test_resume_history_drops_a_torn_last_line_with_a_warning(tmp_path):

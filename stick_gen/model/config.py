@@ -31,6 +31,12 @@ from .variants import Variant, get_variant, variant_for_shape
 MAX_ACTORS = 3
 MAX_CLAUSES = 8
 """Clause vectors a model reads at most (default of ``max_clauses``)."""
+OUTPUT_FILTERS = {"binomial": (1.0, 4.0, 6.0, 4.0, 1.0), "narrow": (0.0, 1.0, 2.0, 1.0, 0.0),
+                  "identity": (0.0, 0.0, 1.0, 0.0, 0.0)}
+"""The taps a flow model's output filter (``motion_smooth``, 5 frames) starts from, before normalising to sum 1:
+``binomial`` (what every config until 2026-12-07 started from), ``narrow`` (1 2 1), ``identity`` (no smoothing
+until training asks for it). The filter is learnt either way; the start decides how much of a fast movement it
+passes at first (``docs/design.md``, "The output filter's start")."""
 OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""
@@ -122,6 +128,9 @@ class ModelConfig(Mapping):
     """Whether the network also reads when the brief, fast moments of the motion happen (a throw's whip, a
     kick; :func:`..model.clock.key_moments`) and predicts where they fall (``event_head``), as the clock does
     for repeated movement. Needs ``clock``. A stored config without the key was trained without it."""
+    output_filter: str = "binomial"
+    """Which taps the flow model's learnt output filter starts from (:data:`OUTPUT_FILTERS`). Only the start of
+    training depends on it (the taps are weights), so any stored config loads with the default."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -139,6 +148,8 @@ class ModelConfig(Mapping):
                               f"frames_per_token={self.frames_per_token}")
         if self.feature_layout not in FEATURE_LAYOUTS:
             raise ConfigError(f"feature_layout={self.feature_layout!r}: choose one of {', '.join(FEATURE_LAYOUTS)}")
+        if self.output_filter not in OUTPUT_FILTERS:
+            raise ConfigError(f"output_filter={self.output_filter!r}: choose one of {', '.join(OUTPUT_FILTERS)}")
         if self.objective not in OBJECTIVES:
             raise ConfigError(f"objective={self.objective!r}: choose one of {', '.join(OBJECTIVES)}")
         if self.dim_feedforward is None:

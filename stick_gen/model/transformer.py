@@ -53,7 +53,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
 from .clock import CLOCK_DIM, EVENT_DIM
-from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES,  # noqa: F401 (re-exported)
+from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES, OUTPUT_FILTERS,  # noqa: F401 (re-exported)
                      ModelConfig, default_action_vocabulary)
 from .errors import CheckpointError, ConfigError
 from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
@@ -286,6 +286,7 @@ class StickFigureTransformer(
         feature_layout: str = "hip",
         clause_actions: bool = False,
         events: bool = False,
+        output_filter: str = "binomial",
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -300,6 +301,7 @@ class StickFigureTransformer(
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
             feature_layout=feature_layout, clause_actions=clause_actions, events=events,
+            output_filter=output_filter,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -337,10 +339,10 @@ class StickFigureTransformer(
             # Each token writes its 5 frames on its own, so a denoised clip steps at token borders (3x the
             # frame-to-frame change inside a token, measured); a learnt per-value filter across frames,
             # starting as a binomial (1 4 6 4 1) / 16, joins the tokens' frames smoothly. The overlap-add
-            # decoder (overlap_add) removes the step itself; the filter stays.
+            # decoder (overlap_add) removes the step itself; the filter stays, starting where output_filter says.
             self.motion_smooth = nn.Conv1d(output_dim, output_dim, SMOOTH_TAPS, groups=output_dim)
             with torch.no_grad():
-                taps = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
+                taps = torch.tensor(OUTPUT_FILTERS[self.config.output_filter])
                 self.motion_smooth.weight.copy_((taps / taps.sum()).expand(output_dim, 1, SMOOTH_TAPS))
                 self.motion_smooth.bias.zero_()
         if self.clock:

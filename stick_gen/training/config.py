@@ -122,6 +122,10 @@ class LossWeights(_Typed):
     foot_contact: NonNegativeFloat = 0.0
     """World speed of the feet where the real feet are planted (against foot skating). Off by default: it
     stops the sliding but the model learns it by not stepping (docs/design.md, "Objective")."""
+    limb_speed: NonNegativeFloat = 0.1
+    """Squared error ((m/s)^2) of the hands' and feet's velocity relative to the hip, times ``t^2`` (flow models
+    only): weighs the brief fast movements (a throw, a kick) the per-value motion loss hardly sees. 0.1 since
+    2026-12-07 (docs/design.md, "Limb speed in metres per second"); 0 trains as before."""
     action: NonNegativeFloat = 0.2
     count: NonNegativeFloat = 0.05
     cadence: NonNegativeFloat = 0.5

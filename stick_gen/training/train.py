@@ -39,10 +39,11 @@ import torch.nn.functional as F
 from ..model.atomic import atomic_write
 from ..model.checkpoint import build_model, load_checkpoint, load_model, plain_state_dict, save_training_checkpoint
 from ..errors import CheckpointError, ConfigError, DataError
-from ..model.pose import FOOT_CONTACT_HEIGHT, HIP_X, JOINT_SLOTS
+from ..model.pose import FOOT_CONTACT_HEIGHT, HIP_X, JOINT_SLOTS, features_to_pose
 from ..model.variants import TrainingMethod
 from .config import TrainConfig
 from .data import MotionRows, feature_statistics, load_rows, value_weights
+from .machine import machine_record
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     # a flow model only knows when a foot is planted once the noisy motion shows its steps: weight by t^2
     late = None if objective != "flow" else batch["time"].float().pow(2)
     foot = _foot_contact_loss(out.motion.float(), target, batch, late) if "feature_std" in batch else motion * 0
+    limbs = motion * 0
+    if weights.limb_speed and objective == "flow" and "feature_std" in batch:
+        limbs = _limb_speed_loss(out.motion.float(), target, batch, late)
     cadence = motion * 0
     if out.cadence is not None and "cadence" in batch:
         per_row = (out.cadence.float() - batch["cadence"].float()).pow(2).mean(dim=1)
@@ -150,8 +154,10 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     count = count_each.mean() if keep is None else (count_each * keep).mean()
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.foot_contact * foot + weights.action * action + weights.count * count
-             + weights.cadence * cadence + weights.clause_action * named + weights.event * event)
+             + weights.cadence * cadence + weights.clause_action * named + weights.event * event
+             + weights.limb_speed * limbs)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
+             "limb_speed": limbs,
              "action": action, "count": count, "cadence": cadence, "clause_action": named,
              "event": event}
     return {"loss": total, **parts}, out
@@ -178,6 +184,35 @@ def _foot_contact_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dic
             speed2 = speed2 * row_weight[:, None]
         losses.append((speed2 * planted).mean())  # over all frames: DDP slices average to the global value
     return sum(losses) / len(losses)
+
+
+LIMBS = ("left_hand", "right_hand", "left_foot", "right_foot")
+"""The joints whose speed relative to the hip :func:`_limb_speed_loss` compares."""
+
+
+def _limb_speed_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[str, torch.Tensor],
+                     row_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Squared error ((m/s)^2) of the hands' and feet's velocity relative to the hip, per frame and limb.
+
+    In metres per second a throw's whip (5-7 m/s) weighs a hundred times a slow sway's error, where the
+    per-value motion loss, normalised by each value's spread over whole clips, hardly sees a three-frame
+    peak. ``batch`` holds ``feature_mean``, ``feature_std``, ``fps`` and may hold ``feature_layout``
+    (default ``hip``); ``row_weight`` (B,) scales each row (a flow model's rows by ``t^2``, since only a
+    nearly clean input shows when the fast movement happens).
+    """
+    mean, std, fps = batch["feature_mean"], batch["feature_std"], float(batch["fps"])
+    layout = batch.get("feature_layout", "hip")
+    hip = list(JOINT_SLOTS["hip"])
+
+    def velocity(features: torch.Tensor) -> torch.Tensor:  # (B, T - 1, limbs, 2) m/s
+        poses = features_to_pose(features * std + mean, fps=int(fps), layout=layout)
+        relative = torch.stack([poses[..., list(JOINT_SLOTS[j])] - poses[..., hip] for j in LIMBS], dim=-2)
+        return (relative[:, 1:] - relative[:, :-1]) * fps
+
+    error = (velocity(predicted) - velocity(target)).pow(2).sum(-1).mean(-1)  # (B, T - 1)
+    if row_weight is not None:
+        error = error * row_weight[:, None]
+    return error.mean()
 
 
 LR_FLOOR = 0.1
@@ -364,7 +399,8 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
         index = torch.arange(start, min(start + batch_size, len(rows)))
         batch = {k: v.to(device) for k, v in rows.batch(index).items()}
         batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
-        batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps)
+        batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps,
+                     feature_layout=getattr(getattr(model, "module", model), "feature_layout", "hip"))
         if value_weight is not None:
             batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
@@ -634,6 +670,11 @@ def train(
     log_file = output_dir / "metrics.jsonl"
     if tc.log_with:
         accelerator.init_trackers("tensorboard", config=_tracker_config(config, method, accelerator.mixed_precision))
+    if accelerator.is_main_process:  # how fast the machine is: the yardstick for the steps a time limit reaches
+        speed = machine_record(step, "start", device)
+        _append_jsonl(log_file, speed)
+        logger.info(f"{speed['device']}, {speed['threads']} threads: {speed['matmul_gflops']:.0f} GFLOP/s "
+                    "(fp32 matrix product, median)")
     started, seen, window_start = time.time(), 0, time.time()
     stopped_early = False
     model.train()
@@ -644,7 +685,7 @@ def train(
         batch = {k: v.to(device) for k, v in train_rows.batch(index, wording).items()}
         mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
         batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
-        batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps)
+        batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps, feature_layout=layout)
         if value_weight is not None:
             batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
@@ -702,6 +743,7 @@ def train(
     for tracker in accelerator.trackers:
         tracker.finish()
     if accelerator.is_main_process:
+        _append_jsonl(log_file, machine_record(step, "end", device))
         plot_loss_curves(history, output_dir / "loss_curves.png")
         if stopped_early:
             floor = " (the time limit also ended the learning-rate decay)" if clock["time_used"] >= 1 else ""
