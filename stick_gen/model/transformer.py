@@ -53,8 +53,8 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 
 from .clock import CLOCK_DIM, EVENT_DIM
-from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES, OUTPUT_FILTERS,  # noqa: F401 (re-exported)
-                     ModelConfig, default_action_vocabulary)
+from .config import (LEGACY_MODEL_DEFAULTS, MAX_ACTORS, MAX_CLAUSES, OBJECTIVES,  # noqa: F401 (re-exported)
+                     OUTPUT_FILTERS, ModelConfig, default_action_vocabulary)
 from .errors import CheckpointError, ConfigError
 from .pose import DEFAULT_FPS, DEFAULT_FRAMES, POSE_DIM, POSE_LAYOUT_VERSION
 
