@@ -36,7 +36,7 @@ OUTPUT_FILTERS = {"binomial": (1.0, 4.0, 6.0, 4.0, 1.0), "narrow": (0.0, 1.0, 2.
 """The taps a flow model's output filter (``motion_smooth``, 5 frames) starts from, before normalising to sum 1:
 ``binomial`` (what every config until 2026-12-07 started from), ``narrow`` (1 2 1), ``identity`` (no smoothing
 until training asks for it). The filter is learnt either way; the start decides how much of a fast movement it
-passes at first (``docs/design.md``, "The output filter's start")."""
+passes at first (measured in ``docs/design.md``, "Limb speed in metres per second")."""
 OBJECTIVES = ("regression", "flow")
 """Training objectives: ``regression`` (one pass: text + z -> motion) and ``flow`` (flow matching: the
 network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "Objective")."""

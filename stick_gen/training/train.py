@@ -194,9 +194,9 @@ def _limb_speed_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[
                      row_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Squared error ((m/s)^2) of the hands' and feet's velocity relative to the hip, per frame and limb.
 
-    In metres per second a throw's whip (5-7 m/s) weighs a hundred times a slow sway's error, where the
-    per-value motion loss, normalised by each value's spread over whole clips, hardly sees a three-frame
-    peak. ``batch`` holds ``feature_mean``, ``feature_std``, ``fps`` and may hold ``feature_layout``
+    In metres per second a missed three-frame whip (5-7 m/s) costs far more than a hand held 10 cm off for
+    the whole clip, which costs nothing; the per-value motion loss, normalised by each value's spread over
+    whole clips, counts them the other way round (tests/test_train.py). ``batch`` holds ``feature_mean``, ``feature_std``, ``fps`` and may hold ``feature_layout``
     (default ``hip``); ``row_weight`` (B,) scales each row (a flow model's rows by ``t^2``, since only a
     nearly clean input shows when the fast movement happens).
     """
