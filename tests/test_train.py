@@ -390,3 +390,57 @@ def test_an_events_model_trains_its_key_moment_head_and_generates(tiny_data, tmp
     assert model.events and model.config["events"] is True
     animation = StickGenPipeline(model)("A person throws a ball", seed=0)
     assert animation.frames.shape[0] == 250 and bool(torch.isfinite(torch.as_tensor(animation.frames)).all())
+
+
+def test_flow_loss_weight_keeps_the_loss_scale_and_tilts_toward_either_end():
+    from stick_gen.training.train import flow_loss_weight
+
+    t = torch.linspace(0, 1, 100_001)
+    assert torch.equal(flow_loss_weight(t, 0.0), torch.ones_like(t))
+    for tilt in (-1.0, 0.5, 1.0):
+        w = flow_loss_weight(t, tilt)
+        assert float(w.mean()) == pytest.approx(1.0, abs=1e-4), tilt  # the motion loss keeps its scale
+        assert float(w.min()) >= 0.0
+        assert (float(w[0]) > float(w[-1])) == (tilt > 0)  # above 0 the noisy rows count more
+
+
+def test_a_flow_loss_tilt_weighs_each_rows_motion_error_by_its_flow_time():
+    """The same real model and batch: with ``time_weight`` the motion loss is the weighted mean of each
+    row's squared error, so at tilt 0.5 the noisy row (t = 0) counts 3x the nearly clean one (t = 1)."""
+    from tests.support import tiny_transformer
+    from stick_gen.training.config import LossWeights
+    from stick_gen.training.train import compute_losses, flow_loss_weight
+
+    model = tiny_transformer()
+    torch.manual_seed(0)
+    features = torch.randn(2, 250, 20) * torch.tensor([1.0, 3.0])[:, None, None]  # the rows' errors differ
+    batch = {"features": features, "text_embedding": torch.randn(2, 1024),
+             "latents": torch.rand(2, 16), "slot": torch.zeros(2, dtype=torch.long),
+             "num_actors": torch.ones(2, dtype=torch.long), "actions": torch.zeros(2, 250, dtype=torch.long),
+             "noise": torch.randn(2, 250, 20), "time": torch.tensor([0.0, 1.0]),
+             "drop_text": torch.zeros(2, dtype=torch.bool)}
+    weight = flow_loss_weight(batch["time"], 0.5)
+    assert weight.tolist() == pytest.approx([1.5, 0.5])
+    with torch.no_grad():
+        plain, out = compute_losses(model, batch, LossWeights(), objective="flow")
+        weighted, _ = compute_losses(model, {**batch, "time_weight": weight}, LossWeights(), objective="flow")
+    per_row = (out.motion - batch["features"]).pow(2).mean(dim=(1, 2))
+    assert float(per_row[1]) > 2 * float(per_row[0])  # so the weighting shows in the mean
+    assert float(plain["motion"]) == pytest.approx(float(per_row.mean()), rel=1e-5)
+    assert float(weighted["motion"]) == pytest.approx(float((per_row * weight).mean()), rel=1e-5)
+
+
+def test_a_flow_loss_tilt_trains_and_one_out_of_range_is_refused(tiny_data, tmp_path, capsys):
+    config = tmp_path / "tilted.yaml"
+    config.write_text(Path(TINY).read_text().replace("training:\n", "training:\n  flow_loss_tilt: 0.5\n"))
+    assert main(["train", "--config", str(config), "--output", str(tmp_path / "out"), "--data", str(tiny_data),
+                 "--no-progress", "--max-steps", "4"]) == 0
+    saved = load_checkpoint(tmp_path / "out" / "best_model.pt")
+    assert saved.metadata["config"]["training"]["flow_loss_tilt"] == 0.5
+    assert all(l == l and l < 100 for l in _losses(tmp_path / "out" / "metrics.jsonl"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(TINY).read_text().replace("training:\n", "training:\n  flow_loss_tilt: 1.5\n"))
+    assert main(["train", "--config", str(bad), "--output", str(tmp_path / "bad_out")]) != 0
+    err = capsys.readouterr().err
+    assert "training.flow_loss_tilt" in err and "1.5" in err and "[-1, 1]" in err
+    assert not (tmp_path / "bad_out").exists()

@@ -164,6 +164,11 @@ class TrainingSection(_Typed):
     flow_time: Literal["uniform", "logit_normal"] = "uniform"
     """How a flow model's training rows draw their flow time ``t``
     (:func:`stick_gen.training.train.flow_inputs`)."""
+    flow_loss_tilt: Annotated[float, Range(-1, 1)] = 0.0
+    """A flow model's motion loss per row times ``1 + tilt (1 - 2 t)``, mean 1 under uniform ``t``
+    (:func:`stick_gen.training.train.flow_loss_weight`): above 0 it leans toward noisy inputs, where the text
+    decides the whole motion, below 0 toward nearly clean ones; 0 (the default) weighs every row alike
+    (docs/design.md, "Which flow times the loss weighs")."""
     ema_decay: Optional[Probability] = None
     """Keep an exponential moving average of the weights (decay per step, warmed up as ``(1 + n) / (10 + n)``
     over the first updates; :func:`stick_gen.training.train.make_ema`): validation scores it, and

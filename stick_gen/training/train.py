@@ -89,6 +89,19 @@ def flow_inputs(batch_size: int, frames: int, width: int, step: int, seed: int,
             "drop_clock": torch.rand(batch_size, generator=generator) < CLOCK_DROPOUT}
 
 
+def flow_loss_weight(time: torch.Tensor, tilt: float) -> torch.Tensor:
+    """Per-row weight ``1 + tilt (1 - 2 t)`` of a flow model's motion loss at flow times ``time`` ``(B,)``.
+
+    Its mean under uniform ``t`` is 1, so the loss keeps its scale beside the other terms; ``tilt`` in
+    ``[-1, 1]``: above 0 the noisy rows (``t`` near 0, where the text alone decides the motion) count
+    more, below 0 the nearly clean ones; 0 weighs every row alike.
+
+    >>> flow_loss_weight(torch.tensor([0.0, 0.5, 1.0]), tilt=0.5)
+    tensor([1.5000, 1.0000, 0.5000])
+    """
+    return 1 + tilt * (1 - 2 * time)
+
+
 def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: str = "regression"):
     """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised.
 
@@ -118,9 +131,13 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
                 context=None if mask is None else target, context_mask=mask,
                 clause_embeddings=batch.get("clause_embeddings"), clause_mask=clause_mask, **extra)
     if "value_weight" in batch:  # (20,) from value_weights: each joint's movement counts alike
-        motion = ((out.motion.float() - target).pow(2) * batch["value_weight"]).mean()
+        squared = (out.motion.float() - target).pow(2) * batch["value_weight"]
     else:
-        motion = F.mse_loss(out.motion.float(), target)
+        squared = (out.motion.float() - target).pow(2)
+    if "time_weight" in batch:  # (B,) from flow_loss_weight: rows near the clean motion count more
+        motion = (squared.mean(dim=(1, 2)) * batch["time_weight"]).mean()
+    else:
+        motion = squared.mean()
     velocity = F.mse_loss((out.motion[:, 1:] - out.motion[:, :-1]).float(), target[:, 1:] - target[:, :-1])
     # the hip's x is integrated from predicted speed, so a small speed bias becomes metres of drift:
     # penalise the accumulated error (a constant bias b costs about b^2 * T / 3)
@@ -692,6 +709,8 @@ def train(
             drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed,
                                 time_sampling=tc.flow_time)
             batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
+            if tc.flow_loss_tilt:
+                batch["time_weight"] = flow_loss_weight(batch["time"], tc.flow_loss_tilt)
         with accelerator.autocast():
             losses, _ = compute_losses(model, batch, tc.loss_weights, objective)
         accelerator.backward(losses["loss"])
