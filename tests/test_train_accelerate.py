@@ -4,6 +4,7 @@ and library messages through `logging`, run for real on the tiny config (a few C
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -74,5 +75,9 @@ def test_a_tracker_without_its_package_names_the_install(tiny_data, tmp_path, mo
 def test_library_messages_reach_the_terminal_and_the_logging_module(tiny_data, tmp_path, capsys, caplog):
     assert _train(tiny_data, tmp_path, "--stop-after", "1") == 0
     line = f"stopped at step 1 of 2; `--resume` continues from {tmp_path / 'latest.pt'}"
-    assert line + "\n" in capsys.readouterr().err
-    assert [r.getMessage() for r in caplog.records if r.name == "stick_gen.training.train"] == [line]
+    err = capsys.readouterr().err
+    messages = [r.getMessage() for r in caplog.records if r.name == "stick_gen.training.train"]
+    assert messages[1:] == [line] and line + "\n" in err
+    # first the machine's speed, the yardstick for the steps a time limit reaches (training/machine.py)
+    assert re.fullmatch(r"cpu, \d+ threads: \d+ GFLOP/s \(fp32 matrix product, median\)", messages[0]), messages
+    assert messages[0] + "\n" in err
