@@ -130,11 +130,10 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     out = model(text, batch["latents"], batch["slot"], batch["num_actors"],
                 context=None if mask is None else target, context_mask=mask,
                 clause_embeddings=batch.get("clause_embeddings"), clause_mask=clause_mask, **extra)
+    squared = (out.motion.float() - target).pow(2)
     if "value_weight" in batch:  # (20,) from value_weights: each joint's movement counts alike
-        squared = (out.motion.float() - target).pow(2) * batch["value_weight"]
-    else:
-        squared = (out.motion.float() - target).pow(2)
-    if "time_weight" in batch:  # (B,) from flow_loss_weight: rows near the clean motion count more
+        squared = squared * batch["value_weight"]
+    if "time_weight" in batch:  # (B,) from flow_loss_weight: each row by its flow time
         motion = (squared.mean(dim=(1, 2)) * batch["time_weight"]).mean()
     else:
         motion = squared.mean()
@@ -213,9 +212,10 @@ def _limb_speed_loss(predicted: torch.Tensor, target: torch.Tensor, batch: Dict[
 
     In metres per second a missed three-frame whip (5-7 m/s) costs far more than a hand held 10 cm off for
     the whole clip, which costs nothing; the per-value motion loss, normalised by each value's spread over
-    whole clips, counts them the other way round (tests/test_train.py). ``batch`` holds ``feature_mean``, ``feature_std``, ``fps`` and may hold ``feature_layout``
-    (default ``hip``); ``row_weight`` (B,) scales each row (a flow model's rows by ``t^2``, since only a
-    nearly clean input shows when the fast movement happens).
+    whole clips, counts them the other way round (tests/test_train.py). ``batch`` holds ``feature_mean``,
+    ``feature_std``, ``fps`` and may hold ``feature_layout`` (default ``hip``); ``row_weight`` (B,) scales
+    each row (a flow model's rows by ``t^2``, since only a nearly clean input shows when the fast movement
+    happens).
     """
     mean, std, fps = batch["feature_mean"], batch["feature_std"], float(batch["fps"])
     layout = batch.get("feature_layout", "hip")
