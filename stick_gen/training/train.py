@@ -402,10 +402,11 @@ def plot_loss_curves(history: List[Dict[str, Any]], path: Path) -> Optional[Path
 @torch.no_grad()
 def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor, weights,
                   batch_size: int = 64, objective: str = "regression", fps: int = 25,
-                  value_weight: Optional[torch.Tensor] = None) -> Dict[str, float]:
+                  value_weight: Optional[torch.Tensor] = None, layout: str = "hip") -> Dict[str, float]:
     """Mean validation losses and per-frame action accuracy over ``rows`` (eval mode, no dropout).
 
-    A flow model is scored at the same noise and flow times on every call (fixed per batch).
+    A flow model is scored at the same noise and flow times on every call (fixed per batch); ``layout``
+    is the model's ``feature_layout`` (:data:`stick_gen.model.pose.FEATURE_LAYOUTS`).
     """
     was_training = model.training
     model.eval()
@@ -416,8 +417,7 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
         index = torch.arange(start, min(start + batch_size, len(rows)))
         batch = {k: v.to(device) for k, v in rows.batch(index).items()}
         batch["features"] = (batch["features"] - mean.to(device)) / std.to(device)
-        batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps,
-                     feature_layout=getattr(getattr(model, "module", model), "feature_layout", "hip"))
+        batch.update(feature_mean=mean.to(device), feature_std=std.to(device), fps=fps, feature_layout=layout)
         if value_weight is not None:
             batch["value_weight"] = value_weight.to(device)
         if objective == "flow":
@@ -742,7 +742,8 @@ def train(
             stop_after is not None and step >= stop_after)
         if step % tc.eval_every == 0 or step == tc.max_steps or out_of_time:
             scores = evaluate_rows(scored(), val_rows, mean, std, tc.loss_weights,
-                                   objective=objective, fps=config.data.fps, value_weight=value_weight)
+                                   objective=objective, fps=config.data.fps, value_weight=value_weight,
+                                   layout=layout)
             record = {"split": "val", "step": step, **scores}
             history.append(record)
             if accelerator.is_main_process:
