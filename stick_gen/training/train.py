@@ -296,6 +296,37 @@ def _context_mask(batch_size: int, frames: int, step: int, seed: int) -> torch.T
     return (torch.arange(frames)[None, :] < length[:, None]) & use[:, None]
 
 
+def training_batch(rows: MotionRows, step: int, tc, *, objective: str, mean: torch.Tensor, std: torch.Tensor,
+                   fps: int, layout: str = "hip", value_weight: Optional[torch.Tensor] = None, rank: int = 0,
+                   world: int = 1, device: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
+    """This process's slice of global batch ``step``, as :func:`compute_losses` reads it.
+
+    ``rows`` hold normalised features; ``tc`` is the config's ``training`` section (batch size, seed,
+    flow-time draw and tilt). Rows, wordings, continuation prefixes and a flow model's noise and times
+    are pure functions of ``(tc.seed, step)``, so ``--resume`` and N processes follow one trajectory;
+    process ``rank`` of ``world`` takes its contiguous share of the global batch.
+
+    >>> batch = training_batch(rows, 0, config.training, objective="flow", mean=mean, std=std, fps=25)  # doctest: +SKIP
+    """
+    local = tc.batch_size // world
+    mine = slice(rank * local, (rank + 1) * local)
+    index = _batch_order(len(rows), tc.batch_size, step, tc.seed)[mine]
+    wording = _wording_choice(tc.batch_size, rows.num_wordings, step, tc.seed)
+    batch: Dict[str, Any] = {k: v.to(device) for k, v in rows.batch(index, None if wording is None
+                                                                    else wording[mine]).items()}
+    batch["context_mask"] = _context_mask(tc.batch_size, rows.features.shape[1], step, tc.seed)[mine].to(device)
+    batch.update(feature_mean=mean, feature_std=std, fps=fps, feature_layout=layout)
+    if value_weight is not None:
+        batch["value_weight"] = value_weight.to(device)
+    if objective == "flow":
+        drawn = flow_inputs(tc.batch_size, *rows.features.shape[1:], step=step, seed=tc.seed,
+                            time_sampling=tc.flow_time)
+        batch.update({k: v[mine].to(device) for k, v in drawn.items()})
+        if tc.flow_loss_tilt:
+            batch["time_weight"] = flow_loss_weight(batch["time"], tc.flow_loss_tilt)
+    return batch
+
+
 def _param_groups(model: torch.nn.Module, weight_decay: float):
     decay, no_decay = [], []
     for name, p in model.named_parameters():
@@ -681,7 +712,6 @@ def train(
             save_training_checkpoint(path, plain, step=step, metrics=metrics, extra=extra)
 
     rank, world = accelerator.process_index, accelerator.num_processes
-    local = tc.batch_size // world
     bar = tqdm(total=tc.max_steps, initial=step, disable=not (progress and accelerator.is_main_process),
                desc=f"train {config.variant or 'custom'}", unit="step", dynamic_ncols=True)
     log_file = output_dir / "metrics.jsonl"
@@ -696,21 +726,9 @@ def train(
     stopped_early = False
     model.train()
     while step < tc.max_steps:
-        index = _batch_order(len(train_rows), tc.batch_size, step, tc.seed)[rank * local:(rank + 1) * local]
-        wording = _wording_choice(tc.batch_size, train_rows.num_wordings, step, tc.seed)
-        wording = None if wording is None else wording[rank * local:(rank + 1) * local]
-        batch = {k: v.to(device) for k, v in train_rows.batch(index, wording).items()}
-        mask = _context_mask(tc.batch_size, train_rows.features.shape[1], step, tc.seed)
-        batch["context_mask"] = mask[rank * local:(rank + 1) * local].to(device)
-        batch.update(feature_mean=mean_d, feature_std=std_d, fps=config.data.fps, feature_layout=layout)
-        if value_weight is not None:
-            batch["value_weight"] = value_weight.to(device)
-        if objective == "flow":
-            drawn = flow_inputs(tc.batch_size, *train_rows.features.shape[1:], step=step, seed=tc.seed,
-                                time_sampling=tc.flow_time)
-            batch.update({k: v[rank * local:(rank + 1) * local].to(device) for k, v in drawn.items()})
-            if tc.flow_loss_tilt:
-                batch["time_weight"] = flow_loss_weight(batch["time"], tc.flow_loss_tilt)
+        batch = training_batch(train_rows, step, tc, objective=objective, mean=mean_d, std=std_d,
+                               fps=config.data.fps, layout=layout, value_weight=value_weight, rank=rank,
+                               world=world, device=device)
         with accelerator.autocast():
             losses, _ = compute_losses(model, batch, tc.loss_weights, objective)
         accelerator.backward(losses["loss"])

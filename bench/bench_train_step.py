@@ -1,0 +1,114 @@
+"""Where one training step of a config goes: batch, forward + losses, backward, clipping, optimizer.
+
+Runs the step `stick-gen train` runs (`training.train.training_batch` and `compute_losses` on the config's
+own dataset, no validation, no checkpoints) for a few steps after a warm-up and prints each phase's share
+and the samples per second. `--set` changes config values, so tokens per clip and batch sizes can be
+compared in one sitting (the machine's speed moves between sittings; compare ratios, not seconds).
+
+    python bench/bench_train_step.py --config configs/demo.yaml --data demo_out/data
+    python bench/bench_train_step.py --config configs/demo.yaml --data demo_out/data --no-variant \\
+        --set model.frames_per_token=25 --set model.dim_feedforward=896 --set training.batch_size=64
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Dict
+
+import torch
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine  # noqa: E402
+
+from stick_gen.data_gen.dataset import read_meta  # noqa: E402
+from stick_gen.inference.text_encoder import load_text_encoder  # noqa: E402
+from stick_gen.resources import load_yaml  # noqa: E402
+from stick_gen.training.config import parse_config  # noqa: E402
+from stick_gen.training.data import feature_statistics, load_rows  # noqa: E402
+from stick_gen.training.train import _initial_model, compute_losses, make_optimizer, training_batch  # noqa: E402
+
+PHASES = ("batch", "forward+losses", "backward", "clip", "optimizer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", default="configs/demo.yaml")
+    parser.add_argument("--data", help="dataset folder (default: the config's data.path)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override a config value (YAML), e.g. training.batch_size=32")
+    parser.add_argument("--no-variant", action="store_true",
+                        help="drop the config's variant, so model sizes may differ from the variant table")
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    args = parser.parse_args()
+
+    raw = load_yaml(Path(args.config).read_text(encoding="utf-8"))
+    if args.data:
+        raw.setdefault("data", {})["path"] = args.data
+    for item in args.set:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        if not name:
+            sys.exit(f"--set {item!r}: write SECTION.KEY=VALUE, e.g. training.batch_size=32")
+        raw.setdefault(section, {})[name] = yaml.safe_load(value)
+    if args.no_variant:
+        raw.pop("variant", None)
+    config = parse_config(raw, source=args.config)
+    tc, root = config.training, Path(config.data.path)
+    if not (root / "meta.json").is_file():
+        sys.exit(f"{root}: no dataset there; make one with `stick-gen data --output {root}` or pass --data")
+
+    encoder = load_text_encoder(config.text_encoder)
+    model, _ = _initial_model(config, None, encoder.identity, read_meta(root).get("actions"))
+    layout = model.feature_layout
+    rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=config.data.actions,
+                     max_clauses=model.config.get("max_clauses", 0), clock=bool(model.config.get("clock", False)),
+                     wordings=True, layout=layout, events=bool(model.config.get("events", False)))
+    mean, std = feature_statistics(rows.features)
+    model.feature_mean.copy_(mean)
+    model.feature_std.copy_(std)
+    rows.features = (rows.features - mean) / std
+    objective = model.config.get("objective", "regression")
+    optimizer = make_optimizer(model, tc.learning_rate, tc.weight_decay)
+    model.train()
+    seconds: Dict[str, float] = dict.fromkeys(PHASES, 0.0)
+
+    def step(number: int) -> None:
+        marks = [time.perf_counter()]
+        batch = training_batch(rows, number, tc, objective=objective, mean=mean, std=std, fps=config.data.fps,
+                               layout=layout)
+        marks.append(time.perf_counter())
+        losses, _ = compute_losses(model, batch, tc.loss_weights, objective)
+        marks.append(time.perf_counter())
+        losses["loss"].backward()
+        marks.append(time.perf_counter())
+        if tc.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+        marks.append(time.perf_counter())
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        marks.append(time.perf_counter())
+        for name, start, end in zip(PHASES, marks, marks[1:]):
+            seconds[name] += end - start
+
+    for number in range(args.warmup):
+        step(number)
+    seconds.update(dict.fromkeys(PHASES, 0.0))
+    start = time.perf_counter()
+    for number in range(args.warmup, args.warmup + args.steps):
+        step(number)
+    wall = time.perf_counter() - start
+    print(machine())
+    print(f"{args.config} {' '.join(args.set)}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, "
+          f"{model.config.get('frames_per_token')} frames per token, batch {tc.batch_size}")
+    print(f"{wall / args.steps * 1000:.1f} ms a step, {args.steps * tc.batch_size / wall:.1f} samples/s")
+    for name in PHASES:
+        print(f"  {name:15s} {seconds[name] / args.steps * 1000:7.1f} ms  {seconds[name] / wall:5.1%}")
+
+
+if __name__ == "__main__":
+    main()
