@@ -5,6 +5,7 @@ own dataset, no validation, no checkpoints) for a few steps after a warm-up and 
 and the samples per second. `--set` changes config values, so tokens per clip and batch sizes can be
 compared in one sitting (the machine's speed moves between sittings; compare ratios, not seconds).
 
+    python bench/bench_train_step.py                      # demo_out/data if `make demo` made it, else 400 new scenes
     python bench/bench_train_step.py --config configs/demo.yaml --data demo_out/data
     python bench/bench_train_step.py --config configs/demo.yaml --data demo_out/data --no-variant \\
         --set model.frames_per_token=25 --set model.dim_feedforward=896 --set training.batch_size=64
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Dict
@@ -24,7 +26,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
 
-from stick_gen.data_gen.dataset import read_meta  # noqa: E402
+from stick_gen.data_gen.dataset import read_meta, write_dataset  # noqa: E402
 from stick_gen.inference.text_encoder import load_text_encoder  # noqa: E402
 from stick_gen.resources import load_yaml  # noqa: E402
 from stick_gen.training.config import parse_config  # noqa: E402
@@ -37,7 +39,9 @@ PHASES = ("batch", "forward+losses", "backward", "clip", "optimizer")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="configs/demo.yaml")
-    parser.add_argument("--data", help="dataset folder (default: the config's data.path)")
+    parser.add_argument("--data", help="dataset folder (default: demo_out/data, else the config's data.path, "
+                        "else --scenes new scenes in a temporary folder)")
+    parser.add_argument("--scenes", type=int, default=400, help="scenes to make when there is no dataset")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override a config value (YAML), e.g. training.batch_size=32")
     parser.add_argument("--no-variant", action="store_true",
@@ -47,8 +51,18 @@ def main() -> None:
     args = parser.parse_args()
 
     raw = load_yaml(Path(args.config).read_text(encoding="utf-8"))
-    if args.data:
-        raw.setdefault("data", {})["path"] = args.data
+    with tempfile.TemporaryDirectory() as tmp:
+        data = args.data or next((p for p in ("demo_out/data", raw.get("data", {}).get("path"))
+                                  if p and (Path(p) / "meta.json").is_file()), None)
+        if data is None:
+            print(f"no dataset: making {args.scenes} scenes (--data DIR uses one)")
+            data = write_dataset(Path(tmp) / "data", args.scenes, seed=0, progress=False)
+        raw.setdefault("data", {})["path"] = str(data)
+        run(args, raw)
+
+
+def run(args: argparse.Namespace, raw: Dict) -> None:
+    """Time ``args.steps`` training steps of the config ``raw`` (its data.path set)."""
     for item in args.set:
         key, _, value = item.partition("=")
         section, _, name = key.partition(".")
@@ -60,7 +74,7 @@ def main() -> None:
     config = parse_config(raw, source=args.config)
     tc, root = config.training, Path(config.data.path)
     if not (root / "meta.json").is_file():
-        sys.exit(f"{root}: no dataset there; make one with `stick-gen data --output {root}` or pass --data")
+        sys.exit(f"{root}: no dataset there (no meta.json); make one with `stick-gen data --output {root}`")
 
     encoder = load_text_encoder(config.text_encoder)
     model, _ = _initial_model(config, None, encoder.identity, read_meta(root).get("actions"))
@@ -103,7 +117,7 @@ def main() -> None:
         step(number)
     wall = time.perf_counter() - start
     print(machine())
-    print(f"{args.config} {' '.join(args.set)}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, "
+    print(f"{' '.join([args.config, *args.set])}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, "
           f"{model.config.get('frames_per_token')} frames per token, batch {tc.batch_size}")
     print(f"{wall / args.steps * 1000:.1f} ms a step, {args.steps * tc.batch_size / wall:.1f} samples/s")
     for name in PHASES:
