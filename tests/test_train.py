@@ -444,3 +444,26 @@ def test_a_flow_loss_tilt_trains_and_one_out_of_range_is_refused(tiny_data, tmp_
     err = capsys.readouterr().err
     assert "training.flow_loss_tilt" in err and "1.5" in err and "[-1, 1]" in err
     assert not (tmp_path / "bad_out").exists()
+
+
+def test_each_process_takes_its_share_of_one_global_batch(tiny_data):
+    """Two ranks' slices of a step put together are the one-process batch: rows, prefixes, noise and times."""
+    from stick_gen.inference.text_encoder import load_text_encoder
+    from stick_gen.training.config import load_config
+    from stick_gen.training.data import feature_statistics, load_rows
+    from stick_gen.training.train import training_batch
+
+    tc = load_config(TINY).training
+    tc.flow_loss_tilt = 0.5
+    rows = load_rows(tiny_data, "train", load_text_encoder("hashing"), fps=25)
+    mean, std = feature_statistics(rows.features)
+    rows.features = (rows.features - mean) / std
+    kwargs = dict(objective="flow", mean=mean, std=std, fps=25)
+    whole = training_batch(rows, 3, tc, **kwargs)
+    halves = [training_batch(rows, 3, tc, rank=rank, world=2, **kwargs) for rank in (0, 1)]
+    assert whole["features"].shape[0] == tc.batch_size and halves[0]["features"].shape[0] == tc.batch_size // 2
+    for key in ("features", "text_embedding", "context_mask", "noise", "time", "drop_text", "time_weight"):
+        assert torch.equal(torch.cat([h[key] for h in halves]), whole[key]), key
+    assert torch.equal(training_batch(rows, 3, tc, **kwargs)["noise"], whole["noise"])  # pure in (seed, step)
+    assert not torch.equal(training_batch(rows, 4, tc, **kwargs)["noise"], whole["noise"])
+    assert "noise" not in training_batch(rows, 3, tc, objective="regression", mean=mean, std=std, fps=25)
