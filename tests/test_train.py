@@ -60,10 +60,10 @@ def test_a_time_limited_run_ends_its_learning_rate_decay(tiny_data, tmp_path):
     from stick_gen.training.train import LR_FLOOR, lr_factor
 
     args = ["train", "--config", TINY, "--output", str(tmp_path), "--data", str(tiny_data), "--no-progress",
-            "--max-steps", "100000", "--time-limit", "0.03"]
+            "--max-steps", "100000", "--time-limit", "0.08"]  # 4.8 s: enough steps on a loaded machine too
     assert main(args) == 0
     latest = load_checkpoint(tmp_path / "latest.pt").metadata
-    assert 10 < latest["step"] < 100000 and latest["train_seconds"] >= 1.8
+    assert 6 <= latest["step"] < 100000 and latest["train_seconds"] >= 4.8
     logged = [r for r in map(json.loads, (tmp_path / "metrics.jsonl").read_text().splitlines()) if r["split"] == "train"]
     base = 2.0e-3  # configs/tiny.yaml
     assert lr_factor(logged[-1]["step"], 5, 100000) > 0.99  # by steps alone the decay had hardly begun
