@@ -30,8 +30,9 @@ from stick_gen.data_gen.dataset import read_meta, write_dataset  # noqa: E402
 from stick_gen.inference.text_encoder import load_text_encoder  # noqa: E402
 from stick_gen.resources import load_yaml  # noqa: E402
 from stick_gen.training.config import parse_config  # noqa: E402
-from stick_gen.training.data import feature_statistics, load_rows  # noqa: E402
-from stick_gen.training.train import _initial_model, compute_losses, make_optimizer, training_batch  # noqa: E402
+from stick_gen.training.data import feature_statistics  # noqa: E402
+from stick_gen.training.train import (_initial_model, compute_losses, make_optimizer, model_rows,  # noqa: E402
+                                      training_batch)
 
 PHASES = ("batch", "forward+losses", "backward", "clip", "optimizer")
 
@@ -79,9 +80,7 @@ def run(args: argparse.Namespace, raw: Dict) -> None:
     encoder = load_text_encoder(config.text_encoder)
     model, _ = _initial_model(config, None, encoder.identity, read_meta(root).get("actions"))
     layout = model.feature_layout
-    rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=config.data.actions,
-                     max_clauses=model.config.get("max_clauses", 0), clock=bool(model.config.get("clock", False)),
-                     wordings=True, layout=layout, events=bool(model.config.get("events", False)))
+    rows = model_rows(root, "train", encoder, model, config, wordings=True)
     mean, std = feature_statistics(rows.features)
     model.feature_mean.copy_(mean)
     model.feature_std.copy_(std)

@@ -296,6 +296,19 @@ def _context_mask(batch_size: int, frames: int, step: int, seed: int) -> torch.T
     return (torch.arange(frames)[None, :] < length[:, None]) & use[:, None]
 
 
+def model_rows(root: Path, split: str, encoder, model, config: TrainConfig, *,
+               actions: Optional[List[str]] = None, wordings: bool = False) -> MotionRows:
+    """The ``split`` rows of the dataset at ``root`` as ``model`` reads them (its clauses, clock, key moments
+    and feature layout), with the text embedded by ``encoder``; ``actions`` (default: the config's) keeps
+    only rows of those actions, ``wordings`` also loads each row's extra sentences.
+
+    >>> rows = model_rows(Path("data/demo"), "train", encoder, model, config, wordings=True)  # doctest: +SKIP
+    """
+    return load_rows(root, split, encoder, fps=config.data.fps, actions=actions or config.data.actions,
+                     max_clauses=model.config.get("max_clauses", 0), clock=bool(model.config.get("clock", False)),
+                     wordings=wordings, layout=model.feature_layout, events=bool(model.config.get("events", False)))
+
+
 def training_batch(rows: MotionRows, step: int, tc, *, objective: str, mean: torch.Tensor, std: torch.Tensor,
                    fps: int, layout: str = "hip", value_weight: Optional[torch.Tensor] = None, rank: int = 0,
                    world: int = 1, device: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
@@ -636,13 +649,9 @@ def train(
 
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
-    clauses, clock = model.config.get("max_clauses", 0), bool(model.config.get("clock", False))
-    events = bool(model.config.get("events", False))
     layout = model.feature_layout
-    train_rows = load_rows(root, "train", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                           max_clauses=clauses, clock=clock, wordings=True, layout=layout, events=events)
-    val_rows = load_rows(root, "val", encoder, fps=config.data.fps, actions=fine_actions or config.data.actions,
-                         max_clauses=clauses, clock=clock, layout=layout, events=events)
+    train_rows = model_rows(root, "train", encoder, model, config, actions=fine_actions, wordings=True)
+    val_rows = model_rows(root, "val", encoder, model, config, actions=fine_actions)
     val_rows = val_rows.select(torch.arange(len(val_rows)) < tc.eval_rows)
     if init_from is None:
         mean, std = feature_statistics(train_rows.features)
