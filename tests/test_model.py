@@ -191,6 +191,7 @@ def test_clause_actions_classify_each_clause_from_its_vector_alone_and_tell_ever
     logits = out.clause_action_logits
     assert logits.shape == (3, model.num_tokens, model.num_actions)
     named = model.clause_action_head(clauses)  # (3, 2, A)
+    assert torch.allclose(out.clause_logits, named)  # what the clause labels train (training.compute_losses)
     assert torch.allclose(logits[1], named[1, 0].expand_as(logits[1]), atol=1e-5)  # one clause: every token
     assert torch.allclose(logits[0, 0], named[0, 0], atol=0.2) and torch.allclose(logits[0, -1], named[0, 1], atol=0.2)
     assert torch.equal(logits[2], torch.zeros_like(logits[2]))  # no clause: every action alike

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -467,3 +468,47 @@ def test_each_process_takes_its_share_of_one_global_batch(tiny_data):
     assert torch.equal(training_batch(rows, 3, tc, **kwargs)["noise"], whole["noise"])  # pure in (seed, step)
     assert not torch.equal(training_batch(rows, 4, tc, **kwargs)["noise"], whole["noise"])
     assert "noise" not in training_batch(rows, 3, tc, objective="regression", mean=mean, std=std, fps=25)
+
+
+def test_clause_labels_name_each_clauses_action_and_train_the_clause_classifier(tiny_data, tmp_path):
+    from stick_gen.data_gen.actions import ACTIONS
+    from stick_gen.data_gen.dataset import MotionDataset
+    from stick_gen.inference.clauses import split_clauses
+    from stick_gen.inference.text_encoder import load_text_encoder
+    from stick_gen.training.data import clause_action_labels, load_rows
+
+    scenes = MotionDataset(tiny_data, "train").scenes()
+    named = clause_action_labels(scenes, 8)
+    assert len(named) >= 30, len(named)
+    for scene in scenes:  # one actor, one clause per segment: each clause names its own segment
+        clauses = split_clauses(scene["text"], 8)
+        segments = [s["action"] for s in scene["words"][0]["segments"]]
+        if scene["num_actors"] == 1 and len(clauses) == len(segments):
+            assert all(named.get(c, a) == a for c, a in zip(clauses, segments)), scene["text"]
+    assert clause_action_labels([{"text": "Two people playing catch", "words": [
+        {"segments": [{"action": "throw"}]}, {"segments": [{"action": "catch"}]}]}], 8) == {}  # one clause, two parts
+    clash = [{"text": f"In this clip, a man {verb}", "words": [{"segments": [{"action": a}, {"action": "stand"}]}]}
+             for verb, a in (("waves", "wave"), ("claps", "clap"))]
+    assert clause_action_labels(clash, 8) == {"a man waves": "stand", "a man claps": "stand"}  # the filler clashes
+    rows = load_rows(tiny_data, "train", load_text_encoder("hashing"), max_clauses=8, clause_labels=True)
+    batch = rows.batch(torch.arange(len(rows)))
+    labels, mask = batch["clause_labels"], batch["clause_mask"]
+    assert labels.shape == mask.shape and bool((labels[~mask] == -1).all()) and int((labels >= 0).sum()) > 40
+    scene_of = MotionDataset(tiny_data, "train").tensors["scene"].tolist()
+    for row, said in enumerate(labels.tolist()):  # a row's labelled clauses name actions its scene's text says
+        words = {s["action"] for actor in scenes[scene_of[row]]["words"] for s in actor["segments"]}
+        assert {ACTIONS[a] for a in said if a >= 0} <= words
+
+    config = tmp_path / "named.yaml"
+    config.write_text(Path(TINY).read_text().replace("  dropout: 0.0\n", "  dropout: 0.0\n  clause_actions: true\n"))
+    out = tmp_path / "out"
+    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(tiny_data),
+                 "--no-progress", "--max-steps", "30"]) == 0
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert all(r["clause_action"] > 0 for r in records if r["split"] == "train")
+    model, _ = load_model(out / "best_model.pt")
+    logits = model(batch["text_embedding"], batch["latents"], clause_embeddings=batch["clause_embeddings"],
+                   clause_mask=mask).clause_logits
+    known = labels >= 0
+    loss = torch.nn.functional.cross_entropy(logits[known], labels[known])
+    assert float(loss) < 0.7 * math.log(len(ACTIONS)), float(loss)  # learnt from 30 steps of 8 rows

@@ -121,7 +121,8 @@ class ModelConfig(Mapping):
     from the hip, the hands from the neck) or ``rest`` (the feet's heights and the hip's speed finest near zero)."""
     clause_actions: bool = False
     """Whether the network also reads which action each frame's clauses name: a linear classifier of every
-    clause vector (``clause_action_head``, trained on the frames' action labels and nothing else), its logits
+    clause vector (``clause_action_head``, trained on the action each training clause names and nothing else; see
+    :func:`..training.data.clause_action_labels`), its logits
     laid along the clip like the clauses and its probabilities fed to every token (``action_in``). Needs
     ``max_clauses`` > 0. A stored config without the key was trained without it."""
     events: bool = False

@@ -200,6 +200,7 @@ class MotionOutput:
     cadence: Optional[torch.Tensor] = None  # (B, T) predicted cadence in Hz (models with a clock)
     clause_action_logits: Optional[torch.Tensor] = None  # (B, N, A) per token, read from the clauses alone
     event_logits: Optional[torch.Tensor] = None  # (B, T) a key moment at this frame (models with events)
+    clause_logits: Optional[torch.Tensor] = None  # (B, K, A) per clause: which action each clause names
 
 
 class Block(nn.Module):
@@ -429,7 +430,7 @@ class StickFigureTransformer(
         steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1) if steered else None  # what the blocks read, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
-        clause_action_logits = None
+        clause_action_logits = named = None
         if clause_embeddings is not None and self.max_clauses > 0:
             if clause_mask is None:
                 clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
@@ -489,7 +490,8 @@ class StickFigureTransformer(
         actions = self.action_head(h).reshape(batch, -1, self.num_actions)  # (B, T, num_actions)
         cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
         event_logits = self.event_head(h).reshape(batch, -1) if self.events else None  # (B, T)
-        return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits, event_logits)
+        return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits, event_logits,
+                            clause_logits=named)
 
     @torch.no_grad()
     def generate(

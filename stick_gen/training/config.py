@@ -131,8 +131,9 @@ class LossWeights(_Typed):
     cadence: NonNegativeFloat = 0.5
     """Squared error (Hz^2) of a clock model's predicted cadence on the rows that do not see the clock."""
     clause_action: NonNegativeFloat = 1.0
-    """Cross-entropy of a ``clause_actions`` model's clause classifier against the frames' action labels (rows
-    with text); it trains that classifier alone (0 for other models)."""
+    """Cross-entropy of a ``clause_actions`` model's clause classifier against the action each clause names
+    (:func:`..training.data.clause_action_labels`; rows with text); it trains that classifier alone (0 for
+    other models)."""
     event: NonNegativeFloat = 1.0
     """Binary cross-entropy of an ``events`` model's per-frame key-moment logits on the rows that do not see
     the clock (0 for other models)."""

@@ -43,6 +43,7 @@ class MotionRows:
     wordings: Optional["Wordings"] = None  # every row's sentences (its text, then its paraphrases)
     events: Optional[torch.Tensor] = None  # (R, T) bool, the key moments measured from the motion
     fps: int = 25
+    clause_labels: Optional[torch.Tensor] = None  # (U,) the action each distinct clause names, -1 unknown
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -72,6 +73,8 @@ class MotionRows:
             if self.clause_index is not None:
                 batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
                                                                                   self.clause_index[index])
+                if self.clause_labels is not None:
+                    batch["clause_labels"] = clause_label_rows(self.clause_labels, self.clause_index[index])
         if self.cadence is not None:
             batch["cadence"] = self.cadence[index]
             batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
@@ -89,7 +92,8 @@ class MotionRows:
                           self.clause_table, None if self.cadence is None else self.cadence[idx],
                           None if self.clock_phase is None else self.clock_phase[idx],
                           None if self.wordings is None else self.wordings.select(idx),
-                          None if self.events is None else self.events[idx], self.fps)
+                          None if self.events is None else self.events[idx], self.fps,
+                          clause_labels=self.clause_labels)
 
 
 @dataclass
@@ -156,9 +160,60 @@ def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tupl
     return index, embed_texts(root, distinct, encoder)
 
 
+def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, str]:
+    """The action each clause of the scenes' sentences names, where a sentence lines up with its plan.
+
+    A scene's clauses (:func:`..inference.clauses.split_clauses`) line up with what its text says (``words``:
+    each actor's segments, in order) when there are as many clauses as the segments of one actor whom every
+    actor copies ("Two friends wave, then sit down") or as all the actors' segments together, in order ("A
+    man waves, a woman claps"). Other sentences teach nothing here (one clause for two parts: "Two people
+    playing catch"), and a clause left in a scene whose text does not say its action (a filler cut off at a
+    comma, "In this clip"; "A guy" of "A guy and a lady jump", cut at its "and") is left out.
+
+    >>> wave_sit = {"text": "A man waves, then sits down", "words": [{"segments": [{"action": "wave"},
+    ...                                                                           {"action": "sit_down"}]}]}
+    >>> clause_action_labels([wave_sit], 8)
+    {'A man waves': 'wave', 'then sits down': 'sit_down'}
+    """
+    from ..inference.clauses import split_clauses
+
+    labels: Dict[str, str] = {}
+    clashing = set()
+    said = []  # per scene: its clauses and the actions its text says
+    for scene in scenes:
+        clauses = split_clauses(scene["text"], max_clauses)
+        parts = [[segment["action"] for segment in actor["segments"]] for actor in scene.get("words") or ()]
+        said.append((clauses, {action for p in parts for action in p}))
+        if not parts:
+            continue
+        if all(p == parts[0] for p in parts):  # every actor does the same: one clause per action
+            named = parts[0]
+        else:  # the actors in order, each with their own actions
+            named = [action for p in parts for action in p]
+        if len(named) != len(clauses):
+            continue
+        for clause, action in zip(clauses, named):
+            if labels.setdefault(clause, action) != action:
+                clashing.add(clause)
+    for clauses, actions in said:  # "A man" of "A man and a woman jump" also stands in scenes without a jump
+        clashing.update(c for c in clauses if c in labels and labels[c] not in actions)
+    return {clause: action for clause, action in labels.items() if clause not in clashing}
+
+
+def clause_label_rows(labels: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Per prompt and clause, the action class its clause names: ``labels`` (U,) gathered by a
+    :func:`..inference.clauses.clause_layout` index (P, K); -1 past a prompt's clauses and where unknown.
+
+    >>> clause_label_rows(torch.tensor([3, -1, 7]), torch.tensor([[0, 2, -1], [1, -1, -1]]))
+    tensor([[ 3,  7, -1],
+            [-1, -1, -1]])
+    """
+    return torch.where(index >= 0, labels[index.clamp_min(0)], torch.full_like(index, -1))
+
+
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
               max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip",
-              events: bool = False) -> MotionRows:
+              events: bool = False, clause_labels: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
@@ -166,7 +221,9 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     on a dataset made with paraphrases also fills :attr:`MotionRows.wordings` (every sentence of every
     row, encoded: what training varies; validation and evaluation read the text only). ``layout`` is the
     model's feature layout (:func:`..model.pose.pose_to_features`). ``events`` (with ``clock``) also finds
-    every row's key moments (:func:`..model.clock.key_moments`).
+    every row's key moments (:func:`..model.clock.key_moments`). ``clause_labels`` (with ``max_clauses``)
+    also gives every distinct clause the action it names (:func:`clause_action_labels`), which a
+    ``clause_actions`` model's clause classifier learns from.
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -189,6 +246,11 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
+        if clause_labels:
+            named = clause_action_labels(dataset.scenes(), max_clauses)
+            distinct, _ = clause_layout(rows.texts, max_clauses)
+            rows.clause_labels = torch.tensor([ACTIONS.index(named[c]) if c in named else -1 for c in distinct],
+                                              dtype=torch.long)
     if wordings and any(dataset.paraphrases):
         rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses)
     if clock:

@@ -159,11 +159,13 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
         event = (per_row * batch["drop_clock"]).mean()
     action = F.cross_entropy(out.action_logits.float().flatten(0, 1), batch["actions"].flatten())
     named = motion * 0
-    if out.clause_action_logits is not None:  # a clause_actions model: what its clauses name, per frame
-        labels = batch["actions"]
-        log_p = F.log_softmax(out.clause_action_logits.float(), dim=-1)  # (B, N, A): one answer per token
-        named_each = -log_p.gather(-1, labels.view(*log_p.shape[:2], -1)).flatten(1)  # (B, T): each frame's label
-        named = named_each.mean() if keep is None else (named_each.mean(dim=1) * keep).mean()
+    if out.clause_logits is not None and "clause_labels" in batch:  # a clause_actions model: what each clause names
+        labels = batch["clause_labels"] if keep is None else batch["clause_labels"].masked_fill(~keep[:, None], -1)
+        known = labels >= 0  # (B, K)
+        each = F.cross_entropy(out.clause_logits.float().flatten(0, 1), labels.clamp_min(0).flatten(),
+                               reduction="none").view(labels.shape) * known
+        # each row's mean over its known clauses, then a mean over every row (as `count` below)
+        named = (each.sum(dim=1) / known.sum(dim=1).clamp_min(1)).mean()
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
     # a mean over every row (text-dropped rows count 0), so that N processes average to the global batch's value
@@ -306,7 +308,8 @@ def model_rows(root: Path, split: str, encoder, model, config: TrainConfig, *,
     """
     return load_rows(root, split, encoder, fps=config.data.fps, actions=actions or config.data.actions,
                      max_clauses=model.config.get("max_clauses", 0), clock=bool(model.config.get("clock", False)),
-                     wordings=wordings, layout=model.feature_layout, events=bool(model.config.get("events", False)))
+                     wordings=wordings, layout=model.feature_layout, events=bool(model.config.get("events", False)),
+                     clause_labels=bool(model.config.get("clause_actions", False)))
 
 
 def training_batch(rows: MotionRows, step: int, tc, *, objective: str, mean: torch.Tensor, std: torch.Tensor,
