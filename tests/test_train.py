@@ -376,15 +376,20 @@ def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
     assert "holds 2 paraphrases" in err and "data.paraphrases" in err
 
 
+def _train_tiny_with(model_option: str, data: Path, tmp_path: Path, steps: int):
+    """Train the tiny config with one more model option (``"events: true"``); its folder and logged records."""
+    config = tmp_path / "option.yaml"
+    config.write_text(Path(TINY).read_text().replace("  dropout: 0.0\n", f"  dropout: 0.0\n  {model_option}\n"))
+    out = tmp_path / "out"
+    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(data),
+                 "--no-progress", "--max-steps", str(steps)]) == 0
+    return out, [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
 def test_an_events_model_trains_its_key_moment_head_and_generates(tiny_data, tmp_path):
     from stick_gen.inference.pipeline import StickGenPipeline
 
-    config = tmp_path / "events.yaml"
-    config.write_text(Path(TINY).read_text().replace("  dropout: 0.0\n", "  dropout: 0.0\n  events: true\n"))
-    out = tmp_path / "out"
-    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(tiny_data),
-                 "--no-progress", "--max-steps", "6"]) == 0
-    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    out, records = _train_tiny_with("events: true", tiny_data, tmp_path, steps=6)
     event = [r["event"] for r in records if r["split"] == "train"]
     assert event and all(v == v and v >= 0 for v in event) and max(event) > 0, event
     model, _ = load_model(out / "best_model.pt")
@@ -499,12 +504,7 @@ def test_clause_labels_name_each_clauses_action_and_train_the_clause_classifier(
         words = {s["action"] for actor in scenes[scene_of[row]]["words"] for s in actor["segments"]}
         assert {ACTIONS[a] for a in said if a >= 0} <= words
 
-    config = tmp_path / "named.yaml"
-    config.write_text(Path(TINY).read_text().replace("  dropout: 0.0\n", "  dropout: 0.0\n  clause_actions: true\n"))
-    out = tmp_path / "out"
-    assert main(["train", "--config", str(config), "--output", str(out), "--data", str(tiny_data),
-                 "--no-progress", "--max-steps", "30"]) == 0
-    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    out, records = _train_tiny_with("clause_actions: true", tiny_data, tmp_path, steps=30)
     assert all(r["clause_action"] > 0 for r in records if r["split"] == "train")
     model, _ = load_model(out / "best_model.pt")
     logits = model(batch["text_embedding"], batch["latents"], clause_embeddings=batch["clause_embeddings"],
