@@ -343,7 +343,7 @@ def test_ema_with_lora_is_refused_with_the_key_to_remove(pretrained, tiny_data, 
 
 
 def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
-    from stick_gen.data_gen.dataset import write_dataset
+    from stick_gen.data_gen.dataset import MotionDataset, write_dataset
     from stick_gen.inference.text_encoder import load_text_encoder
     from stick_gen.training.data import load_rows
     from stick_gen.training.train import _wording_choice
@@ -361,6 +361,19 @@ def test_training_shows_each_row_under_its_paraphrases(tmp_path, capsys):
         assert same == (wording == 0)  # 0 is the text itself; 1 and 2 are other sentences
         assert torch.equal(shown["clause_embeddings"], text["clause_embeddings"]) == (wording == 0)
         assert set(shown) == set(text) and torch.equal(shown["features"], text["features"])  # only the words change
+    # a clause_actions model's labels come with every wording, paraphrases' clauses labelled as the text's
+    named = load_rows(data, "train", load_text_encoder("hashing"), max_clauses=8, wordings=True, clause_labels=True)
+    every = torch.arange(len(named))
+    scene = MotionDataset(data, "train").tensors["scene"]
+    for wording in range(3):
+        shown = named.batch(every, torch.full((len(named),), wording))
+        assert shown["clause_labels"].shape == shown["clause_mask"].shape
+        assert bool((shown["clause_labels"][~shown["clause_mask"]] == -1).all())
+        assert int((shown["clause_labels"] >= 0).sum()) > 10, wording
+        for row, said in enumerate(shown["clause_labels"].tolist()):  # only actions the row's scene does
+            assert {a for a in said if a >= 0} <= set(named.actions[scene == scene[row]].flatten().tolist())
+    assert torch.equal(named.batch(every, torch.zeros(len(named), dtype=torch.long))["clause_labels"],
+                       named.batch(every)["clause_labels"])  # wording 0 is the text
     choices = torch.cat([_wording_choice(16, 3, step, seed=0) for step in range(20)])
     assert set(choices.tolist()) == {0, 1, 2} and torch.equal(_wording_choice(16, 3, 7, 0), _wording_choice(16, 3, 7, 0))
     # the config names how many the dataset holds; a mismatch is refused with the fix

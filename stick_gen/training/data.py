@@ -105,23 +105,27 @@ class Wordings:
     index: torch.Tensor  # (R, W) rows of ``table``
     clause_table: Optional[torch.Tensor] = None  # (V, E)
     clause_index: Optional[torch.Tensor] = None  # (R, W, K) rows of ``clause_table``, -1 past a sentence's clauses
+    clause_labels: Optional[torch.Tensor] = None  # (V,) the action each distinct clause names, -1 unknown
 
     def batch(self, index: torch.Tensor, wording: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Sentence (and clause) vectors of rows ``index`` in wordings ``wording`` (both ``(B,)``)."""
         out = {"text_embedding": self.table[self.index[index, wording]].float()}
         if self.clause_index is not None:
-            out["clause_embeddings"], out["clause_mask"] = gather_clauses(self.clause_table,
-                                                                          self.clause_index[index, wording])
+            chosen = self.clause_index[index, wording]
+            out["clause_embeddings"], out["clause_mask"] = gather_clauses(self.clause_table, chosen)
+            if self.clause_labels is not None:
+                out["clause_labels"] = clause_label_rows(self.clause_labels, chosen)
         return out
 
     def select(self, idx: torch.Tensor) -> "Wordings":
         return Wordings(self.table, self.index[idx], self.clause_table,
-                        None if self.clause_index is None else self.clause_index[idx])
+                        None if self.clause_index is None else self.clause_index[idx], self.clause_labels)
 
 
 def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[str]], encoder,
-                   max_clauses: int) -> Wordings:
-    """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once."""
+                   max_clauses: int, named: Optional[Dict[str, str]] = None) -> Wordings:
+    """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once;
+    ``named`` (:func:`clause_action_labels`) also labels their clauses."""
     width = 1 + max(len(p) for p in paraphrases)
     per_row = [[t, *p, *([t] * (width - 1 - len(p)))] for t, p in zip(texts, paraphrases)]
     distinct, table, index = embed_table(root, [sentence for row in per_row for sentence in row], encoder)
@@ -129,7 +133,8 @@ def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[st
     if max_clauses <= 0:
         return Wordings(table, index)
     clause_index, clause_table = embed_clauses(root, distinct, encoder, max_clauses)
-    return Wordings(table, index, clause_table, clause_index[index])
+    labels = None if named is None else label_clauses(clause_layout(distinct, max_clauses)[0], named)
+    return Wordings(table, index, clause_table, clause_index[index], labels)
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -168,7 +173,8 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
     actor copies ("Two friends wave, then sit down") or as all the actors' segments together, in order ("A
     man waves, a woman claps"). Other sentences teach nothing here (one clause for two parts: "Two people
     playing catch"), and a clause left in a scene whose text does not say its action (a filler cut off at a
-    comma, "In this clip"; "A guy" of "A guy and a lady jump", cut at its "and") is left out.
+    comma, "In this clip"; "A guy" of "A guy and a lady jump", cut at its "and") is left out. A scene's
+    ``paraphrases`` (``stick-gen data --paraphrases``) say what its text says and are read alike.
 
     >>> wave_sit = {"text": "A man waves, then sits down", "words": [{"segments": [{"action": "wave"},
     ...                                                                           {"action": "sit_down"}]}]}
@@ -179,11 +185,12 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
 
     labels: Dict[str, str] = {}
     clashing = set()
-    said = []  # per scene: its clauses and the actions its text says
+    said = []  # per sentence (texts and paraphrases): its clauses and each actor's actions
     for scene in scenes:
-        clauses = split_clauses(scene["text"], max_clauses)
         parts = [[segment["action"] for segment in actor["segments"]] for actor in scene.get("words") or ()]
-        said.append((clauses, {action for p in parts for action in p}))
+        for text in (scene["text"], *scene.get("paraphrases", ())):  # a paraphrase says what the text says
+            said.append((split_clauses(text, max_clauses), parts))
+    for clauses, parts in said:
         if not parts:
             continue
         if all(p == parts[0] for p in parts):  # every actor does the same: one clause per action
@@ -195,9 +202,21 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
         for clause, action in zip(clauses, named):
             if labels.setdefault(clause, action) != action:
                 clashing.add(clause)
-    for clauses, actions in said:  # "A man" of "A man and a woman jump" also stands in scenes without a jump
+    for clauses, parts in said:  # "A man" of "A man and a woman jump" also stands in scenes without a jump
+        actions = {action for p in parts for action in p}
         clashing.update(c for c in clauses if c in labels and labels[c] not in actions)
     return {clause: action for clause, action in labels.items() if clause not in clashing}
+
+
+def label_clauses(clauses: Sequence[str], named: Dict[str, str]) -> torch.Tensor:
+    """Action ids ``(len(clauses),)`` of ``clauses`` by :func:`clause_action_labels`' answer ``named``, -1 where unknown.
+
+    >>> label_clauses(["A man waves", "In this clip"], {"A man waves": "wave"}).tolist()
+    [40, -1]
+    """
+    from ..data_gen.actions import ACTIONS
+
+    return torch.tensor([ACTIONS.index(named[c]) if c in named else -1 for c in clauses], dtype=torch.long)
 
 
 def clause_label_rows(labels: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
@@ -246,13 +265,11 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     )
     if max_clauses > 0:
         rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
-        if clause_labels:
-            named = clause_action_labels(dataset.scenes(), max_clauses)
-            distinct, _ = clause_layout(rows.texts, max_clauses)
-            rows.clause_labels = torch.tensor([ACTIONS.index(named[c]) if c in named else -1 for c in distinct],
-                                              dtype=torch.long)
+    named = clause_action_labels(dataset.scenes(), max_clauses) if clause_labels and max_clauses > 0 else None
+    if named is not None:
+        rows.clause_labels = label_clauses(clause_layout(rows.texts, max_clauses)[0], named)
     if wordings and any(dataset.paraphrases):
-        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses)
+        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named)
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)
         rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)
