@@ -31,7 +31,7 @@ from stick_gen.inference.text_encoder import load_text_encoder  # noqa: E402
 from stick_gen.resources import load_yaml  # noqa: E402
 from stick_gen.training.config import parse_config  # noqa: E402
 from stick_gen.training.data import feature_statistics  # noqa: E402
-from stick_gen.training.train import (_initial_model, compute_losses, make_optimizer, model_rows,  # noqa: E402
+from stick_gen.training.train import (compute_losses, initial_model, make_optimizer, model_rows,  # noqa: E402
                                       training_batch)
 
 PHASES = ("batch", "forward+losses", "backward", "clip", "optimizer")
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, raw: Dict) -> None:
         sys.exit(f"{root}: no dataset there (no meta.json); make one with `stick-gen data --output {root}`")
 
     encoder = load_text_encoder(config.text_encoder)
-    model, _ = _initial_model(config, None, encoder.identity, read_meta(root).get("actions"))
+    model, _ = initial_model(config, None, encoder.identity, read_meta(root).get("actions"))
     layout = model.feature_layout
     rows = model_rows(root, "train", encoder, model, config, wordings=True)
     mean, std = feature_statistics(rows.features)

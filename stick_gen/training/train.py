@@ -481,13 +481,15 @@ def evaluate_rows(model, rows: MotionRows, mean: torch.Tensor, std: torch.Tensor
     return result
 
 
-def _initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], encoder_identity: str,
-                   action_vocabulary: Optional[List[str]] = None):
+def initial_model(config: TrainConfig, init_from: Optional[Union[str, Path]], encoder_identity: str,
+                  action_vocabulary: Optional[List[str]] = None):
     """A fresh model from ``config.model``, or the ``init_from`` checkpoint's (checked against the config).
 
     A fresh model records its contract: the data's frame rate and action names (``action_vocabulary``).
 
     Returns ``(model, base_info)``; ``base_info`` names the base checkpoint of a fine-tune (else ``{}``).
+
+    >>> model, _ = initial_model(load_config("configs/demo.yaml"), None, "minilm-l6-v2/lift1024-v1")  # doctest: +SKIP
     """
     from ..inference.text_encoder import check_encoder_identity
     from ..model.variants import repo_id_for
@@ -648,7 +650,7 @@ def train(
 
     from ..data_gen.dataset import read_meta
 
-    model, base_info = _initial_model(config, init_from, encoder.identity, read_meta(root).get("actions"))
+    model, base_info = initial_model(config, init_from, encoder.identity, read_meta(root).get("actions"))
 
     objective = model.config.get("objective", "regression")
     fine_actions = config.finetune.actions if config.finetune else None
