@@ -138,7 +138,7 @@ def load_split(data_dir: PathLike, split: str, encoder, limit: Optional[int] = N
         mass=mass,
     )
     if max_clauses > 0:
-        rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
+        rows.clause_index, rows.clause_table, _ = embed_clauses(root, rows.texts, encoder, max_clauses)
     return rows
 
 

@@ -132,8 +132,8 @@ def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[st
     index = index.reshape(len(texts), width)
     if max_clauses <= 0:
         return Wordings(table, index)
-    clause_index, clause_table = embed_clauses(root, distinct, encoder, max_clauses)
-    labels = None if named is None else label_clauses(clause_layout(distinct, max_clauses)[0], named)
+    clause_index, clause_table, clauses = embed_clauses(root, distinct, encoder, max_clauses)
+    labels = None if named is None else label_clauses(clauses, named)
     return Wordings(table, index, clause_table, clause_index[index], labels)
 
 
@@ -159,10 +159,12 @@ def embed_texts(root, texts: Sequence[str], encoder) -> torch.Tensor:
     return table[index].float()
 
 
-def embed_clauses(root, texts: Sequence[str], encoder, max_clauses: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """``(index (N, max_clauses), table (U, E))``: the clauses of ``texts``, each encoded once (same cache)."""
+def embed_clauses(root, texts: Sequence[str], encoder,
+                  max_clauses: int) -> Tuple[torch.Tensor, torch.Tensor, List[str]]:
+    """``(index (N, max_clauses), table (U, E), distinct (U,))``: the clauses of ``texts``, each encoded once
+    (same cache); ``table[i]`` is clause ``distinct[i]``'s vector."""
     distinct, index = clause_layout(texts, max_clauses)
-    return index, embed_texts(root, distinct, encoder)
+    return index, embed_texts(root, distinct, encoder), distinct
 
 
 def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, str]:
@@ -263,11 +265,11 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         poses=poses,
         fps=fps,
     )
-    if max_clauses > 0:
-        rows.clause_index, rows.clause_table = embed_clauses(root, rows.texts, encoder, max_clauses)
     named = clause_action_labels(dataset.scenes(), max_clauses) if clause_labels and max_clauses > 0 else None
-    if named is not None:
-        rows.clause_labels = label_clauses(clause_layout(rows.texts, max_clauses)[0], named)
+    if max_clauses > 0:
+        rows.clause_index, rows.clause_table, clauses = embed_clauses(root, rows.texts, encoder, max_clauses)
+        if named is not None:
+            rows.clause_labels = label_clauses(clauses, named)
     if wordings and any(dataset.paraphrases):
         rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named)
     if clock:
