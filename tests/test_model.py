@@ -10,6 +10,7 @@ import yaml
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
 from stick_gen.model.errors import ConfigError
 from stick_gen.model.transformer import (StickFigureTransformer, actor_clause_mask, clause_weights, overlap_add,
+                                        owned_clause_mask,
                                         overlap_window)
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
@@ -236,6 +237,67 @@ def test_each_actor_gets_its_share_of_the_clauses_in_order():
     three = torch.ones(1, 3, dtype=torch.bool)
     share = clause_weights(actor_clause_mask(three, torch.tensor([1]), torch.tensor([2])), 10)
     assert share[0].argmax(-1).tolist() == [1] * 5 + [2] * 5 and share[0, :, 0].abs().max() == 0
+
+
+def test_each_actor_reads_the_clauses_from_where_the_text_starts_it():
+    # "A guy bows, then weaves, and finally squats; meanwhile, a woman balances": three clauses, then one
+    mask = torch.tensor([[True] * 4 + [False] * 4] * 2)
+    scores = torch.tensor([[0.0, 0.1, 0.2, 0.9] + [0.99] * 4] * 2)  # absent clauses never start anyone
+    owned = owned_clause_mask(mask, scores, torch.tensor([0, 1]), torch.tensor([2, 2])).int().tolist()
+    assert owned == [[1, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0, 0]]
+    assert actor_clause_mask(mask, torch.tensor([0]), torch.tensor([2])).int()[0, :4].tolist() == [1, 1, 0, 0]
+    # more likely starts than actors need ("In this clip, a man waves, while a woman claps"): the best cut wins
+    three = torch.tensor([[True, True, True]] * 2)
+    likely = torch.tensor([[0.0, 0.6, 0.95]] * 2)
+    assert owned_clause_mask(three, likely, torch.tensor([0, 1]), torch.tensor([2, 2])).int().tolist() == [
+        [1, 1, 0], [0, 0, 1]]
+    # no start after the first clause ("Two friends wave, then sit down"): every actor reads every clause
+    none = torch.tensor([[0.9, 0.1, 0.2]] * 2)  # the first clause's score is never read
+    assert owned_clause_mask(three, none, torch.tensor([0, 2]), torch.tensor([3, 3])).all()
+    # fewer likely starts than the actors need: equal shares, as a model without starts lays them
+    one_cut = torch.tensor([[0.0, 0.9, 0.1]] * 2)
+    assert torch.equal(owned_clause_mask(three, one_cut, torch.tensor([0, 2]), torch.tensor([3, 3])),
+                       actor_clause_mask(three, torch.tensor([0, 2]), torch.tensor([3, 3])))
+    # one actor reads everything, whatever the scores
+    assert owned_clause_mask(three[:1], likely[:1], torch.tensor([0]), torch.tensor([1])).all()
+
+
+def test_clause_starts_classify_each_clause_from_its_vector_alone_and_place_each_actors_clauses(tmp_path):
+    torch.manual_seed(0)
+    model = tiny_transformer(clause_starts=True).eval()
+    assert model.config["clause_starts"] is True
+    text, z = torch.randn(2, 1024), torch.rand(2, 16)
+    clauses, mask = torch.randn(2, 3, 1024), torch.ones(2, 3, dtype=torch.bool)
+    slot, count = torch.tensor([0, 1]), torch.tensor([2, 2])
+    with torch.no_grad():
+        model.clause_gate.weight.zero_()
+        model.clause_gate.bias.copy_(torch.tensor([-30.0, 30.0]))  # read the actor's own clauses only
+        head = model.clause_start_head[1]
+        head.weight.zero_()
+        head.bias.fill_(-5.0)  # no clause starts another actor: both actors read all three clauses
+        together = model(text, z, slot, count, clause_embeddings=clauses, clause_mask=mask)
+        assert together.start_logits.shape == (2, 3)
+        assert torch.allclose(together.start_logits, model.clause_start_head(clauses).squeeze(-1))
+        head.weight.copy_(clauses[0, 2] * 50 / clauses[0, 2].pow(2).sum())  # the third clause starts actor 2
+        head.bias.fill_(-25.0)
+        apart = model(text, z, slot, count, clause_embeddings=clauses, clause_mask=mask)
+    assert apart.start_logits[0, 2] > 0 and apart.start_logits[0, 1] < 0
+    assert not torch.allclose(apart.motion, together.motion)  # where an actor's clauses are changes its motion
+    assert torch.allclose(apart.start_logits, model.clause_start_head(clauses).squeeze(-1))
+    # the start labels train the classifier alone; the motion loss reads its answer but does not move it
+    model.train()
+    out = model(text, z, slot, count, clause_embeddings=clauses, clause_mask=mask)
+    out.motion.pow(2).mean().backward()
+    assert model.clause_start_head[1].weight.grad is None
+    out = model(text, z, slot, count, clause_embeddings=clauses, clause_mask=mask)
+    out.start_logits.sum().backward()
+    assert float(model.clause_start_head[1].weight.grad.abs().sum()) > 0
+    with pytest.raises(ConfigError, match="max_clauses > 0"):
+        tiny_transformer(clause_starts=True, max_clauses=0)
+    plain = tiny_transformer()
+    loaded = reloaded_without(plain, "clause_starts", tmp_path)  # saved before the key existed
+    assert loaded.clause_starts is False and not hasattr(loaded, "clause_start_head")
+    assert loaded(text, z).start_logits is None
 
 
 def test_clauses_in_another_order_give_another_motion(tiny_model):

@@ -411,6 +411,49 @@ def test_an_events_model_trains_its_key_moment_head_and_generates(tiny_data, tmp
     assert animation.frames.shape[0] == 250 and bool(torch.isfinite(torch.as_tensor(animation.frames)).all())
 
 
+def test_clause_start_labels_mark_where_the_next_actor_starts_and_train_the_start_classifier(tiny_data, tmp_path):
+    from stick_gen.data_gen.dataset import MotionDataset
+    from stick_gen.inference.clauses import split_clauses
+    from stick_gen.inference.text_encoder import load_text_encoder
+    from stick_gen.training.data import clause_start_labels, load_rows
+
+    scenes = MotionDataset(tiny_data, "train").scenes()
+    starts = clause_start_labels(scenes, 8)
+    assert sum(starts.values()) >= 5 and len(starts) - sum(starts.values()) >= 20, starts
+    checked = 0
+    for scene in scenes:
+        clauses = split_clauses(scene["text"], 8)
+        parts = [len(actor["segments"]) for actor in scene["words"]]
+        if scene["num_actors"] == 1:  # one actor: no clause starts another
+            assert not any(starts.get(c, False) for c in clauses), scene["text"]
+        elif len({tuple(s["action"] for s in a["segments"]) for a in scene["words"]}) > 1 and sum(parts) == len(clauses):
+            firsts = {sum(parts[:i]) for i in range(1, len(parts))}  # where actors 2, 3 start, in order
+            marked = {k for k, c in enumerate(clauses) if k > 0 and starts.get(c, k in firsts) is True}
+            assert marked == firsts, scene["text"]
+            checked += 1
+    assert checked >= 5
+    assert clause_start_labels([{"text": "Two friends wave, then sit down", "words": [
+        {"segments": [{"action": "wave"}, {"action": "sit_down"}]}] * 2}], 8) == {"then sit down": False}
+    rows = load_rows(tiny_data, "train", load_text_encoder("hashing"), max_clauses=8, clause_starts=True)
+    batch = rows.batch(torch.arange(len(rows)))
+    labels, mask = batch["clause_starts"], batch["clause_mask"]
+    assert labels.shape == mask.shape and bool((labels[~mask] == -1).all()) and bool((labels[:, 0] <= 0).all())
+    assert int((labels == 1).sum()) > 10 and "clause_labels" not in batch  # no action labels asked for
+
+    out, records = _train_tiny_with("clause_starts: true", tiny_data, tmp_path, steps=30)
+    first = [r["clause_start"] for r in records if r["split"] == "train"]
+    assert first[0] > 0
+    model, _ = load_model(out / "best_model.pt")
+    assert model.clause_starts
+    logits = model(batch["text_embedding"], batch["latents"], clause_embeddings=batch["clause_embeddings"],
+                   clause_mask=mask).start_logits
+    known = labels >= 0
+    right = float(((logits[known] > 0).long() == labels[known]).float().mean())
+    share = float(labels[known].float().mean())
+    constant = max(share, 1 - share)  # what one answer for every clause scores (about 0.6 here)
+    assert right > 0.85 and right > constant + 0.15, (right, constant)  # learnt from 30 steps of 8 rows
+
+
 def test_flow_loss_weight_keeps_the_loss_scale_and_tilts_toward_either_end():
     from stick_gen.training.train import flow_loss_weight
 

@@ -43,7 +43,7 @@ network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "O
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
                                          "overlap_decoder": False, "sample_first_time": None,
                                          "block_conditioning": False, "clause_actions": False,
-                                         "events": False}
+                                         "events": False, "clause_starts": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
 motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
@@ -132,6 +132,12 @@ class ModelConfig(Mapping):
     output_filter: str = "binomial"
     """Which taps the flow model's learnt output filter starts from (:data:`OUTPUT_FILTERS`). Only the start of
     training depends on it (the taps are weights), so any stored config loads with the default."""
+    clause_starts: bool = False
+    """Whether each actor of a several-actor prompt reads the clauses from where the text starts it to where the
+    next actor starts (:func:`..model.transformer.owned_clause_mask`; a linear classifier of every clause vector,
+    ``clause_start_head``, trained on where each training sentence starts its next actor and nothing else, see
+    :func:`..training.data.clause_start_labels`) instead of an equal share of them. Needs ``max_clauses`` > 0.
+    A stored config without the key was trained without it."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -142,6 +148,9 @@ class ModelConfig(Mapping):
         if self.clause_actions and self.max_clauses == 0:
             raise ConfigError("clause_actions=True reads the prompt's clauses: give max_clauses > 0 "
                               "(or set clause_actions: false)")
+        if self.clause_starts and self.max_clauses == 0:
+            raise ConfigError("clause_starts=True reads the prompt's clauses: give max_clauses > 0 "
+                              "(or set clause_starts: false)")
         if self.d_model % self.nhead:
             raise ConfigError(f"d_model={self.d_model} is not divisible by nhead={self.nhead}")
         if self.max_frames % self.frames_per_token:

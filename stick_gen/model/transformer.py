@@ -190,6 +190,36 @@ def actor_clause_mask(clause_mask: torch.Tensor, slot: torch.Tensor, num_actors:
     return (index >= first[:, None]) & (index < last[:, None]) & clause_mask.bool()
 
 
+def owned_clause_mask(clause_mask: torch.Tensor, start_scores: torch.Tensor, slot: torch.Tensor,
+                      num_actors: torch.Tensor) -> torch.Tensor:
+    """The clauses that a prompt says about one actor, found where each actor starts: ``(B, K)`` -> ``(B, K)``.
+
+    ``start_scores`` (B, K) in [0, 1] says how likely each clause is the first of the next actor ("while a
+    woman claps" of "A man waves, then sits, while a woman claps"). Where no clause after the first scores
+    above 0.5, every actor reads every clause (they all do what the sentence says: "Two friends wave, then
+    sit down"); where at least ``n - 1`` of ``n`` actors' starts do, the ``n - 1`` best cut the clauses into
+    the actors' runs, in order; otherwise each actor takes an equal share (:func:`actor_clause_mask`).
+
+    >>> mask = torch.ones(2, 4, dtype=torch.bool)
+    >>> scores = torch.tensor([[0.0, 0.1, 0.9, 0.2], [0.0, 0.1, 0.2, 0.3]])
+    >>> owned_clause_mask(mask, scores, torch.tensor([1, 1]), torch.tensor([2, 2])).int().tolist()
+    [[0, 0, 1, 1], [1, 1, 1, 1]]
+    """
+    mask = clause_mask.bool()
+    order = mask.to(torch.long).cumsum(dim=1) - 1  # (B, K): k-th present clause -> k
+    candidate = mask & (order >= 1)
+    likely = candidate & (start_scores > 0.5)
+    needed = (num_actors.clamp_min(1) - 1)[:, None]  # (B, 1) cuts between n actors
+    score = torch.where(candidate, start_scores.float(), torch.full_like(start_scores, -1.0, dtype=torch.float32))
+    rank = torch.argsort(torch.argsort(score, dim=1, descending=True, stable=True), dim=1)  # 0 = most likely
+    cut = candidate & (rank < needed)
+    runs = cut.to(torch.long).cumsum(dim=1)  # (B, K): which actor's run each clause is in
+    own = (runs == slot[:, None]) & mask
+    together = ~likely.any(dim=1, keepdim=True) | (needed == 0)
+    enough = likely.sum(dim=1, keepdim=True) >= needed
+    return torch.where(together, mask, torch.where(enough, own, actor_clause_mask(mask, slot, num_actors)))
+
+
 @dataclass
 class MotionOutput:
     """What one forward pass returns. Shapes use B = batch, T = frames, A = action classes."""
@@ -201,6 +231,7 @@ class MotionOutput:
     clause_action_logits: Optional[torch.Tensor] = None  # (B, N, A) per token, read from the clauses alone
     event_logits: Optional[torch.Tensor] = None  # (B, T) a key moment at this frame (models with events)
     clause_logits: Optional[torch.Tensor] = None  # (B, K, A) per clause: which action each clause names
+    start_logits: Optional[torch.Tensor] = None  # (B, K) per clause: the next actor starts here (models with clause_starts)
 
 
 class Block(nn.Module):
@@ -288,6 +319,7 @@ class StickFigureTransformer(
         clause_actions: bool = False,
         events: bool = False,
         output_filter: str = "binomial",
+        clause_starts: bool = False,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -302,7 +334,7 @@ class StickFigureTransformer(
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
             feature_layout=feature_layout, clause_actions=clause_actions, events=events,
-            output_filter=output_filter,
+            output_filter=output_filter, clause_starts=clause_starts,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -368,6 +400,11 @@ class StickFigureTransformer(
         if clause_actions:
             self.clause_action_head = nn.Sequential(nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, num_actions))
             self.action_in = nn.Linear(num_actions, d_model)
+        self.clause_starts = clause_starts
+        """Whether each actor's clauses are found where the text starts the next actor (:func:`owned_clause_mask`,
+        from a classifier of the clause vectors alone) rather than as equal shares (:func:`actor_clause_mask`)."""
+        if clause_starts:
+            self.clause_start_head = nn.Sequential(nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, 1))
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout, rank) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.overlap_decoder = overlap_decoder
@@ -430,7 +467,7 @@ class StickFigureTransformer(
         steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1) if steered else None  # what the blocks read, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
-        clause_action_logits = named = None
+        clause_action_logits = named = start_logits = None
         if clause_embeddings is not None and self.max_clauses > 0:
             if clause_mask is None:
                 clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
@@ -439,9 +476,13 @@ class StickFigureTransformer(
                                   f"{self.max_clauses} (split prompts with max_clauses={self.max_clauses})")
             clauses = self.text_proj(clause_embeddings) * clause_mask.unsqueeze(-1).to(text.dtype)  # (B, K, C)
             gate = torch.softmax(self.clause_gate(cond).float(), dim=-1)  # (B, 2)
+            if self.clause_starts:  # trained on where each training sentence starts its next actor (compute_losses)
+                start_logits = self.clause_start_head(clause_embeddings.to(text.dtype)).squeeze(-1)  # (B, K)
+                own = owned_clause_mask(clause_mask, torch.sigmoid(start_logits.detach().float()), slot, num_actors)
+            else:
+                own = actor_clause_mask(clause_mask, slot, num_actors)
             weights = (gate[:, 0, None, None] * clause_weights(clause_mask, self.num_tokens)
-                       + gate[:, 1, None, None] * clause_weights(actor_clause_mask(clause_mask, slot, num_actors),
-                                                                 self.num_tokens))  # (B, N, K)
+                       + gate[:, 1, None, None] * clause_weights(own, self.num_tokens))  # (B, N, K)
             laid = torch.einsum("bnk,bkc->bnc", weights.to(clauses.dtype), clauses)
             h = h + laid
             if steered:
@@ -491,7 +532,7 @@ class StickFigureTransformer(
         cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
         event_logits = self.event_head(h).reshape(batch, -1) if self.events else None  # (B, T)
         return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits, event_logits,
-                            clause_logits=named)
+                            clause_logits=named, start_logits=start_logits)
 
     @torch.no_grad()
     def generate(

@@ -134,6 +134,10 @@ class LossWeights(_Typed):
     """Cross-entropy of a ``clause_actions`` model's clause classifier against the action each clause names
     (:func:`..training.data.clause_action_labels`; rows with text); it trains that classifier alone (0 for
     other models)."""
+    clause_start: NonNegativeFloat = 1.0
+    """Binary cross-entropy of a ``clause_starts`` model's clause classifier against where each training sentence
+    starts its next actor (:func:`..training.data.clause_start_labels`; rows with text); it trains that classifier
+    alone (0 for other models)."""
     event: NonNegativeFloat = 1.0
     """Binary cross-entropy of an ``events`` model's per-frame key-moment logits on the rows that do not see
     the clock (0 for other models)."""

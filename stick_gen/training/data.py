@@ -44,6 +44,7 @@ class MotionRows:
     events: Optional[torch.Tensor] = None  # (R, T) bool, the key moments measured from the motion
     fps: int = 25
     clause_labels: Optional[torch.Tensor] = None  # (U,) the action each distinct clause names, -1 unknown
+    clause_starts: Optional[torch.Tensor] = None  # (U,) 1: a clause where the next actor starts, 0: not, -1 unknown
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -73,8 +74,7 @@ class MotionRows:
             if self.clause_index is not None:
                 batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
                                                                                   self.clause_index[index])
-                if self.clause_labels is not None:
-                    batch["clause_labels"] = clause_label_rows(self.clause_labels, self.clause_index[index])
+                batch.update(clause_targets(self.clause_index[index], self.clause_labels, self.clause_starts))
         if self.cadence is not None:
             batch["cadence"] = self.cadence[index]
             batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
@@ -93,7 +93,7 @@ class MotionRows:
                           None if self.clock_phase is None else self.clock_phase[idx],
                           None if self.wordings is None else self.wordings.select(idx),
                           None if self.events is None else self.events[idx], self.fps,
-                          clause_labels=self.clause_labels)
+                          clause_labels=self.clause_labels, clause_starts=self.clause_starts)
 
 
 @dataclass
@@ -106,6 +106,7 @@ class Wordings:
     clause_table: Optional[torch.Tensor] = None  # (V, E)
     clause_index: Optional[torch.Tensor] = None  # (R, W, K) rows of ``clause_table``, -1 past a sentence's clauses
     clause_labels: Optional[torch.Tensor] = None  # (V,) the action each distinct clause names, -1 unknown
+    clause_starts: Optional[torch.Tensor] = None  # (V,) where the next actor starts (:attr:`MotionRows.clause_starts`)
 
     def batch(self, index: torch.Tensor, wording: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Sentence (and clause) vectors of rows ``index`` in wordings ``wording`` (both ``(B,)``)."""
@@ -113,19 +114,20 @@ class Wordings:
         if self.clause_index is not None:
             chosen = self.clause_index[index, wording]
             out["clause_embeddings"], out["clause_mask"] = gather_clauses(self.clause_table, chosen)
-            if self.clause_labels is not None:
-                out["clause_labels"] = clause_label_rows(self.clause_labels, chosen)
+            out.update(clause_targets(chosen, self.clause_labels, self.clause_starts))
         return out
 
     def select(self, idx: torch.Tensor) -> "Wordings":
         return Wordings(self.table, self.index[idx], self.clause_table,
-                        None if self.clause_index is None else self.clause_index[idx], self.clause_labels)
+                        None if self.clause_index is None else self.clause_index[idx], self.clause_labels,
+                        self.clause_starts)
 
 
 def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[str]], encoder,
-                   max_clauses: int, named: Optional[Dict[str, str]] = None) -> Wordings:
+                   max_clauses: int, named: Optional[Dict[str, str]] = None,
+                   starts: Optional[Dict[str, bool]] = None) -> Wordings:
     """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once;
-    ``named`` (:func:`clause_action_labels`) also labels their clauses."""
+    ``named`` (:func:`clause_action_labels`) and ``starts`` (:func:`clause_start_labels`) also label their clauses."""
     width = 1 + max(len(p) for p in paraphrases)
     per_row = [[t, *p, *([t] * (width - 1 - len(p)))] for t, p in zip(texts, paraphrases)]
     distinct, table, index = embed_table(root, [sentence for row in per_row for sentence in row], encoder)
@@ -134,7 +136,8 @@ def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[st
         return Wordings(table, index)
     clause_index, clause_table, clauses = embed_clauses(root, distinct, encoder, max_clauses)
     labels = None if named is None else label_clauses(clauses, named)
-    return Wordings(table, index, clause_table, clause_index[index], labels)
+    return Wordings(table, index, clause_table, clause_index[index], labels,
+                    None if starts is None else label_starts(clauses, starts))
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -183,31 +186,90 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
     >>> clause_action_labels([wave_sit], 8)
     {'A man waves': 'wave', 'then sits down': 'sit_down'}
     """
-    from ..inference.clauses import split_clauses
-
     labels: Dict[str, str] = {}
     clashing = set()
-    said = []  # per sentence (texts and paraphrases): its clauses and each actor's actions
-    for scene in scenes:
-        parts = [[segment["action"] for segment in actor["segments"]] for actor in scene.get("words") or ()]
-        for text in (scene["text"], *scene.get("paraphrases", ())):  # a paraphrase says what the text says
-            said.append((split_clauses(text, max_clauses), parts))
-    for clauses, parts in said:
-        if not parts:
+    said = _sentences(scenes, max_clauses)
+    for clauses, parts, owners in said:
+        if owners is None:
             continue
-        if all(p == parts[0] for p in parts):  # every actor does the same: one clause per action
-            named = parts[0]
-        else:  # the actors in order, each with their own actions
-            named = [action for p in parts for action in p]
-        if len(named) != len(clauses):
-            continue
+        named = parts[0] if all(p == parts[0] for p in parts) else [action for p in parts for action in p]
         for clause, action in zip(clauses, named):
             if labels.setdefault(clause, action) != action:
                 clashing.add(clause)
-    for clauses, parts in said:  # "A man" of "A man and a woman jump" also stands in scenes without a jump
+    for clauses, parts, _ in said:  # "A man" of "A man and a woman jump" also stands in scenes without a jump
         actions = {action for p in parts for action in p}
         clashing.update(c for c in clauses if c in labels and labels[c] not in actions)
     return {clause: action for clause, action in labels.items() if clause not in clashing}
+
+
+def _sentences(scenes: Sequence[Dict], max_clauses: int) -> List[Tuple[List[str], List[List[str]], Optional[List[int]]]]:
+    """Every sentence of ``scenes`` (texts and paraphrases, which say what the text says) as ``(clauses, each
+    actor's actions, owners)``; ``owners`` gives each clause's actor where the clauses line up with the plan
+    (-1: every actor's, when all actors do the same) and is None where they do not."""
+    from ..inference.clauses import split_clauses
+
+    said = []
+    for scene in scenes:
+        parts = [[segment["action"] for segment in actor["segments"]] for actor in scene.get("words") or ()]
+        for text in (scene["text"], *scene.get("paraphrases", ())):
+            clauses = split_clauses(text, max_clauses)
+            owners = None
+            if parts and all(p == parts[0] for p in parts):  # every actor does the same: one clause per action
+                owners = [-1] * len(parts[0]) if len(parts[0]) == len(clauses) else None
+            elif parts:  # the actors in order, each with their own actions
+                owners = [a for a, p in enumerate(parts) for _ in p]
+                owners = owners if len(owners) == len(clauses) else None
+            said.append((clauses, parts, owners))
+    return said
+
+
+def clause_start_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, bool]:
+    """Whether each clause of the scenes' sentences (after the first) is where the next actor starts.
+
+    Read from the sentences whose clauses line up with their plan (:func:`clause_action_labels`): in "A man
+    waves, then sits, while a woman claps" the third clause starts the second actor and the second does not;
+    in "Two friends wave, then sit down" (every actor does the same) no clause starts another. A clause
+    that is a start in one sentence and not in another is left out, as is every sentence's first clause.
+
+    >>> two = {"text": "A man waves, then sits, while a woman claps",
+    ...        "words": [{"segments": [{"action": "wave"}, {"action": "sit_down"}]},
+    ...                  {"segments": [{"action": "clap"}]}]}
+    >>> clause_start_labels([two], 8)
+    {'then sits': False, 'while a woman claps': True}
+    """
+    starts: Dict[str, bool] = {}
+    clashing = set()
+    for clauses, _, owners in _sentences(scenes, max_clauses):
+        if owners is None:
+            continue
+        for k in range(1, len(clauses)):
+            new = owners[k] >= 0 and owners[k] != owners[k - 1]
+            if starts.setdefault(clauses[k], new) != new:
+                clashing.add(clauses[k])
+    return {clause: new for clause, new in starts.items() if clause not in clashing}
+
+
+def label_starts(clauses: Sequence[str], starts: Dict[str, bool]) -> torch.Tensor:
+    """``(len(clauses),)`` 1 where :func:`clause_start_labels`' answer ``starts`` says a clause starts the next
+    actor, 0 where it says not, -1 where unknown.
+
+    >>> label_starts(["while a woman claps", "then sits", "In this clip"],
+    ...              {"while a woman claps": True, "then sits": False}).tolist()
+    [1, 0, -1]
+    """
+    return torch.tensor([int(starts[c]) if c in starts else -1 for c in clauses], dtype=torch.long)
+
+
+def clause_targets(index: torch.Tensor, labels: Optional[torch.Tensor],
+                   starts: Optional[torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """The batch's per-clause targets of prompts ``index`` (P, K): ``clause_labels`` (:func:`label_clauses`) and
+    ``clause_starts`` (:func:`label_starts`), each where known (-1 elsewhere and past a prompt's clauses)."""
+    out = {}
+    if labels is not None:
+        out["clause_labels"] = clause_label_rows(labels, index)
+    if starts is not None:
+        out["clause_starts"] = clause_label_rows(starts, index)
+    return out
 
 
 def label_clauses(clauses: Sequence[str], named: Dict[str, str]) -> torch.Tensor:
@@ -234,7 +296,7 @@ def clause_label_rows(labels: torch.Tensor, index: torch.Tensor) -> torch.Tensor
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
               max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip",
-              events: bool = False, clause_labels: bool = False) -> MotionRows:
+              events: bool = False, clause_labels: bool = False, clause_starts: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
@@ -244,7 +306,8 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     model's feature layout (:func:`..model.pose.pose_to_features`). ``events`` (with ``clock``) also finds
     every row's key moments (:func:`..model.clock.key_moments`). ``clause_labels`` (with ``max_clauses``)
     also gives every distinct clause the action it names (:func:`clause_action_labels`), which a
-    ``clause_actions`` model's clause classifier learns from.
+    ``clause_actions`` model's clause classifier learns from; ``clause_starts`` whether the next actor starts
+    there (:func:`clause_start_labels`), which a ``clause_starts`` model learns from.
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -266,12 +329,15 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         fps=fps,
     )
     named = clause_action_labels(dataset.scenes(), max_clauses) if clause_labels and max_clauses > 0 else None
+    starts = clause_start_labels(dataset.scenes(), max_clauses) if clause_starts and max_clauses > 0 else None
     if max_clauses > 0:
         rows.clause_index, rows.clause_table, clauses = embed_clauses(root, rows.texts, encoder, max_clauses)
         if named is not None:
             rows.clause_labels = label_clauses(clauses, named)
+        if starts is not None:
+            rows.clause_starts = label_starts(clauses, starts)
     if wordings and any(dataset.paraphrases):
-        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named)
+        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named, starts)
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)
         rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)
