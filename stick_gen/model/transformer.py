@@ -9,8 +9,9 @@ conditioning vector built from
   ``max_clauses``), laid out along the clip in the order they are said: frame token ``n`` of ``N``
   gets a soft mix of the clause vectors centred on clause ``floor(K n / N)`` of the ``K`` clauses
   (:func:`clause_weights`), blended by a learnt gate (``clause_gate``, from the conditioning) with
-  the same layout over the actor's own share of the clauses (:func:`actor_clause_mask`: the
-  prompt names actor 0 first). One pooled sentence vector hardly keeps the order of actions or who
+  the same layout over the actor's own clauses (:func:`actor_clause_mask`, an equal share: the
+  prompt names actor 0 first; with ``clause_starts``, :func:`owned_clause_mask`, from where the text
+  starts each actor). One pooled sentence vector hardly keeps the order of actions or who
   does what; this gives both to every frame token,
 * a latent vector ``z`` in ``[0, 1]^latent_dim``: the uniform draws the data generator made for
   everything the text leaves open (gait phase, tempo inside the range a word allows, when each
