@@ -10,7 +10,7 @@ import yaml
 from stick_gen.model.pose import POSE_DIM, canonicalize, features_to_pose, pose_to_features
 from stick_gen.model.errors import ConfigError
 from stick_gen.model.transformer import (StickFigureTransformer, actor_clause_mask, clause_weights, overlap_add,
-                                        owned_clause_mask,
+                                        owned_clause_mask, said_clause_mask,
                                         overlap_window)
 from stick_gen.model.variants import VARIANTS, get_variant, variant_for_shape
 
@@ -298,6 +298,41 @@ def test_clause_starts_classify_each_clause_from_its_vector_alone_and_place_each
     loaded = reloaded_without(plain, "clause_starts", tmp_path)  # saved before the key existed
     assert loaded.clause_starts is False and not hasattr(loaded, "clause_start_head")
     assert loaded(text, z).start_logits is None
+
+
+def test_clauses_that_name_no_action_are_left_out_of_the_layout(tmp_path):
+    # "In this clip, a man waves, then sits down": the filler would take the first third of the clip
+    mask = torch.tensor([[True, True, True, False], [True, False, False, False]])
+    scores = torch.tensor([[0.9, 0.2, 0.1, 0.9], [0.9, 0.0, 0.0, 0.0]])
+    said = said_clause_mask(mask, scores)
+    assert said.int().tolist() == [[0, 1, 1, 0], [1, 0, 0, 0]]  # a prompt of fillers only keeps them
+    weights = clause_weights(said, 10)
+    assert weights[0, :, 0].abs().max() == 0 and weights[0].argmax(-1).tolist() == [1] * 5 + [2] * 5
+    torch.manual_seed(0)
+    model = tiny_transformer(clause_fillers=True, clause_starts=True).eval()
+    text, z = torch.randn(1, 1024), torch.rand(1, 16)
+    clauses, three = torch.randn(1, 3, 1024), torch.ones(1, 3, dtype=torch.bool)
+    with torch.no_grad():
+        head = model.clause_filler_head[1]
+        head.weight.zero_()
+        head.bias.fill_(-5.0)  # every clause names an action
+        kept = model(text, z, clause_embeddings=clauses, clause_mask=three)
+        head.weight.copy_(clauses[0, 0] * 50 / clauses[0, 0].pow(2).sum())  # the first clause is a filler
+        head.bias.fill_(-25.0)
+        passed = model(text, z, clause_embeddings=clauses, clause_mask=three)
+    assert passed.filler_logits.shape == (1, 3) and passed.filler_logits[0, 0] > 0 > passed.filler_logits[0, 1]
+    assert not torch.allclose(passed.motion, kept.motion)
+    expected = model(text, z, clause_embeddings=clauses[:, 1:], clause_mask=three[:, 1:]).motion
+    assert torch.allclose(passed.motion, expected, atol=1e-5)  # as if the filler had not been said
+    model.train()
+    out = model(text, z, clause_embeddings=clauses, clause_mask=three)
+    out.motion.pow(2).mean().backward()
+    assert model.clause_filler_head[1].weight.grad is None  # only the filler labels train it
+    with pytest.raises(ConfigError, match="max_clauses > 0"):
+        tiny_transformer(clause_fillers=True, max_clauses=0)
+    loaded = reloaded_without(tiny_transformer(), "clause_fillers", tmp_path)  # saved before the key existed
+    assert loaded.clause_fillers is False and not hasattr(loaded, "clause_filler_head")
+    assert loaded(text, z).filler_logits is None
 
 
 def test_clauses_in_another_order_give_another_motion(tiny_model):

@@ -20,7 +20,7 @@ CONFIG_JSON_KEYS = {
     "max_frames", "frames_per_token", "latent_dim", "max_actors", "dropout", "text_encoder", "max_clauses",
     "objective", "sample_steps", "guidance_scale", "fps", "action_vocabulary", "clock", "overlap_decoder",
     "overlap_crossfade", "sample_first_time", "block_conditioning", "feature_layout", "clause_actions", "events",
-    "output_filter", "clause_starts",
+    "output_filter", "clause_starts", "clause_fillers",
     "model_type", "variant", "pose_layout_version", "format_version",
 }
 """What a published config.json holds (checkpoints on the Hub and the mixin's from_pretrained read these)."""

@@ -454,6 +454,47 @@ def test_clause_start_labels_mark_where_the_next_actor_starts_and_train_the_star
     assert right > 0.85 and right > constant + 0.15, (right, constant)  # learnt from 30 steps of 8 rows
 
 
+def test_filler_labels_find_clauses_that_name_no_action_and_let_the_other_labels_pass_over_them(tiny_data, tmp_path):
+    from stick_gen.data_gen.dataset import MotionDataset
+    from stick_gen.inference.clauses import split_clauses
+    from stick_gen.inference.text_encoder import load_text_encoder
+    from stick_gen.training.data import clause_action_labels, clause_filler_labels, clause_start_labels, load_rows
+
+    scenes = MotionDataset(tiny_data, "train").scenes()
+    flags = clause_filler_labels(scenes, 8)
+    fillers = {clause for clause, filler in flags.items() if filler}
+    assert len(flags) - len(fillers) >= 10, flags  # tiny data: few clauses stand in three sentences
+    for clause in fillers:  # the scenes a filler stands in share no action
+        shared = None
+        for scene in scenes:
+            if clause in split_clauses(scene["text"], 8):
+                said = {s["action"] for actor in scene["words"] for s in actor["segments"]}
+                shared = said if shared is None else shared & said
+        assert shared == set(), (clause, shared)
+    plain, passing = clause_action_labels(scenes, 8), clause_action_labels(scenes, 8, fillers)
+    assert len(passing) >= len(plain) and not fillers & set(passing)  # fillers name nothing
+    assert not fillers & set(clause_start_labels(scenes, 8, fillers))
+    intro = [{"text": f"In this clip, {who} waves, while {other} claps", "words": [
+        {"segments": [{"action": "wave"}]}, {"segments": [{"action": "clap"}]}]}
+        for who, other in (("a man", "a woman"), ("a guy", "a lady"), ("someone", "a child"))]
+    intro += [{"text": "In this clip, a man bows", "words": [{"segments": [{"action": "bow"}]}]}]
+    assert clause_filler_labels(intro, 8)["In this clip"] is True
+    assert clause_start_labels(intro, 8, {"In this clip"})["while a woman claps"] is True
+    assert clause_start_labels(intro, 8) == {}  # without passing over it nothing lines up
+    rows = load_rows(tiny_data, "train", load_text_encoder("hashing"), max_clauses=8, clause_fillers=True,
+                     clause_labels=True)
+    batch = rows.batch(torch.arange(len(rows)))
+    labels, mask = batch["clause_fillers"], batch["clause_mask"]
+    assert labels.shape == mask.shape and bool((labels[~mask] == -1).all()) and int((labels >= 0).sum()) > 20
+    assert not bool(((labels == 1) & (batch["clause_labels"] >= 0)).any())  # a filler never names an action
+
+    out, records = _train_tiny_with("clause_fillers: true", tiny_data, tmp_path, steps=30)
+    losses = [r["clause_filler"] for r in records if r["split"] == "train"]
+    assert losses[0] > 0 and sum(losses[-3:]) < sum(losses[:3]), losses  # the filler classifier learns
+    model, _ = load_model(out / "best_model.pt")
+    assert model.clause_fillers and model.config["clause_fillers"] is True
+
+
 def test_flow_loss_weight_keeps_the_loss_scale_and_tilts_toward_either_end():
     from stick_gen.training.train import flow_loss_weight
 

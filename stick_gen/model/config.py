@@ -43,7 +43,7 @@ network denoises motion, a few-step sampler draws it; see ``docs/design.md``, "O
 LEGACY_MODEL_DEFAULTS: Dict[str, Any] = {"max_clauses": 0, "objective": "regression", "clock": False,
                                          "overlap_decoder": False, "sample_first_time": None,
                                          "block_conditioning": False, "clause_actions": False,
-                                         "events": False, "clause_starts": False}
+                                         "events": False, "clause_starts": False, "clause_fillers": False}
 """What a stored model config that lacks a key was trained with: configs saved before clause input
 have no ``max_clauses`` (the sentence vector only), before flow matching no ``objective``, before the
 motion clock no ``clock``, before the overlap-add decoder no ``overlap_decoder``, before the sampler's
@@ -138,6 +138,13 @@ class ModelConfig(Mapping):
     ``clause_start_head``, trained on where each training sentence starts its next actor and nothing else, see
     :func:`..training.data.clause_start_labels`) instead of an equal share of them. Needs ``max_clauses`` > 0.
     A stored config without the key was trained without it."""
+    clause_fillers: bool = False
+    """Whether clauses that name no action ("In this clip", "A guy" of "A guy and a lady jump", "and down" of
+    "jumps up and down") are left out of the clauses laid along the clip (:func:`..model.transformer.said_clause_mask`;
+    a linear classifier of every clause vector, ``clause_filler_head``, trained on
+    :func:`..training.data.clause_filler_labels` and nothing else); the clause labels of ``clause_actions`` and
+    ``clause_starts`` then pass over them too. Needs ``max_clauses`` > 0. A stored config without the key was
+    trained without it."""
 
     def __post_init__(self) -> None:
         if isinstance(self.action_vocabulary, tuple):
@@ -148,6 +155,9 @@ class ModelConfig(Mapping):
         if self.clause_actions and self.max_clauses == 0:
             raise ConfigError("clause_actions=True reads the prompt's clauses: give max_clauses > 0 "
                               "(or set clause_actions: false)")
+        if self.clause_fillers and self.max_clauses == 0:
+            raise ConfigError("clause_fillers=True reads the prompt's clauses: give max_clauses > 0 "
+                              "(or set clause_fillers: false)")
         if self.clause_starts and self.max_clauses == 0:
             raise ConfigError("clause_starts=True reads the prompt's clauses: give max_clauses > 0 "
                               "(or set clause_starts: false)")

@@ -221,6 +221,18 @@ def owned_clause_mask(clause_mask: torch.Tensor, start_scores: torch.Tensor, slo
     return torch.where(together, mask, torch.where(enough, own, actor_clause_mask(mask, slot, num_actors)))
 
 
+def said_clause_mask(clause_mask: torch.Tensor, filler_scores: torch.Tensor) -> torch.Tensor:
+    """The clauses that name an action: ``(B, K)`` mask -> ``(B, K)`` mask without the ones whose ``filler_scores``
+    (in [0, 1]) are above 0.5, unless that leaves a prompt none ("In this clip, a man waves" -> "a man waves").
+
+    >>> said_clause_mask(torch.tensor([[True, True, False], [True, False, False]]),
+    ...                  torch.tensor([[0.9, 0.1, 0.0], [0.9, 0.0, 0.0]])).int().tolist()
+    [[0, 1, 0], [1, 0, 0]]
+    """
+    said = clause_mask.bool() & (filler_scores <= 0.5)
+    return torch.where(said.any(dim=1, keepdim=True), said, clause_mask.bool())
+
+
 @dataclass
 class MotionOutput:
     """What one forward pass returns. Shapes use B = batch, T = frames, A = action classes."""
@@ -233,6 +245,7 @@ class MotionOutput:
     event_logits: Optional[torch.Tensor] = None  # (B, T) a key moment at this frame (models with events)
     clause_logits: Optional[torch.Tensor] = None  # (B, K, A) per clause: which action each clause names
     start_logits: Optional[torch.Tensor] = None  # (B, K) per clause: the next actor starts here (models with clause_starts)
+    filler_logits: Optional[torch.Tensor] = None  # (B, K) per clause: it names no action (models with clause_fillers)
 
 
 class Block(nn.Module):
@@ -321,6 +334,7 @@ class StickFigureTransformer(
         events: bool = False,
         output_filter: str = "binomial",
         clause_starts: bool = False,
+        clause_fillers: bool = False,
     ) -> None:
         super().__init__()
         # The keyword signature is what the Hub mixin records in config.json; the config checks it and
@@ -335,7 +349,7 @@ class StickFigureTransformer(
             action_vocabulary=action_vocabulary, clock=clock, overlap_decoder=overlap_decoder,
             overlap_crossfade=overlap_crossfade, block_conditioning=block_conditioning,
             feature_layout=feature_layout, clause_actions=clause_actions, events=events,
-            output_filter=output_filter, clause_starts=clause_starts,
+            output_filter=output_filter, clause_starts=clause_starts, clause_fillers=clause_fillers,
         )
         dim_feedforward = self.config.dim_feedforward
         self.clock = self.config.clock
@@ -406,6 +420,11 @@ class StickFigureTransformer(
         from a classifier of the clause vectors alone) rather than as equal shares (:func:`actor_clause_mask`)."""
         if clause_starts:
             self.clause_start_head = nn.Sequential(nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, 1))
+        self.clause_fillers = clause_fillers
+        """Whether clauses that name no action ("In this clip", "A guy" of "A guy and a lady jump") are left out
+        of the layout (:func:`said_clause_mask`, from a classifier of the clause vectors alone)."""
+        if clause_fillers:
+            self.clause_filler_head = nn.Sequential(nn.LayerNorm(embedding_dim), nn.Linear(embedding_dim, 1))
         self.blocks = nn.ModuleList(Block(d_model, nhead, dim_feedforward, dropout, rank) for _ in range(num_layers))
         self.final_norm = nn.LayerNorm(d_model)
         self.overlap_decoder = overlap_decoder
@@ -468,7 +487,7 @@ class StickFigureTransformer(
         steer = cond.unsqueeze(1).expand(-1, self.num_tokens, -1) if steered else None  # what the blocks read, per token
         if self.objective == "flow" and noisy_motion is not None:
             h = h + self.noisy_in(noisy_motion.reshape(batch, self.num_tokens, -1).to(text.dtype))
-        clause_action_logits = named = start_logits = None
+        clause_action_logits = named = start_logits = filler_logits = None
         if clause_embeddings is not None and self.max_clauses > 0:
             if clause_mask is None:
                 clause_mask = torch.ones(clause_embeddings.shape[:2], dtype=torch.bool, device=device)
@@ -477,6 +496,9 @@ class StickFigureTransformer(
                                   f"{self.max_clauses} (split prompts with max_clauses={self.max_clauses})")
             clauses = self.text_proj(clause_embeddings) * clause_mask.unsqueeze(-1).to(text.dtype)  # (B, K, C)
             gate = torch.softmax(self.clause_gate(cond).float(), dim=-1)  # (B, 2)
+            if self.clause_fillers:  # trained on the clauses that name no action (compute_losses)
+                filler_logits = self.clause_filler_head(clause_embeddings.to(text.dtype)).squeeze(-1)  # (B, K)
+                clause_mask = said_clause_mask(clause_mask, torch.sigmoid(filler_logits.detach().float()))
             if self.clause_starts:  # trained on where each training sentence starts its next actor (compute_losses)
                 start_logits = self.clause_start_head(clause_embeddings.to(text.dtype)).squeeze(-1)  # (B, K)
                 own = owned_clause_mask(clause_mask, torch.sigmoid(start_logits.detach().float()), slot, num_actors)
@@ -533,7 +555,7 @@ class StickFigureTransformer(
         cadence = self.cadence_head(h).reshape(batch, -1) if self.clock else None  # (B, T) Hz
         event_logits = self.event_head(h).reshape(batch, -1) if self.events else None  # (B, T)
         return MotionOutput(motion, actions, self.count_head(text), cadence, clause_action_logits, event_logits,
-                            clause_logits=named, start_logits=start_logits)
+                            clause_logits=named, start_logits=start_logits, filler_logits=filler_logits)
 
     @torch.no_grad()
     def generate(

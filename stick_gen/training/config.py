@@ -138,6 +138,9 @@ class LossWeights(_Typed):
     """Binary cross-entropy of a ``clause_starts`` model's clause classifier against where each training sentence
     starts its next actor (:func:`..training.data.clause_start_labels`; rows with text); it trains that classifier
     alone (0 for other models)."""
+    clause_filler: NonNegativeFloat = 1.0
+    """Binary cross-entropy of a ``clause_fillers`` model's clause classifier against which training clauses name
+    no action (:func:`..training.data.clause_filler_labels`; rows with text); it trains that classifier alone."""
     event: NonNegativeFloat = 1.0
     """Binary cross-entropy of an ``events`` model's per-frame key-moment logits on the rows that do not see
     the clock (0 for other models)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -45,6 +45,7 @@ class MotionRows:
     fps: int = 25
     clause_labels: Optional[torch.Tensor] = None  # (U,) the action each distinct clause names, -1 unknown
     clause_starts: Optional[torch.Tensor] = None  # (U,) 1: a clause where the next actor starts, 0: not, -1 unknown
+    clause_fillers: Optional[torch.Tensor] = None  # (U,) 1: a clause that names no action, 0: one that does, -1 unknown
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -74,7 +75,8 @@ class MotionRows:
             if self.clause_index is not None:
                 batch["clause_embeddings"], batch["clause_mask"] = gather_clauses(self.clause_table,
                                                                                   self.clause_index[index])
-                batch.update(clause_targets(self.clause_index[index], self.clause_labels, self.clause_starts))
+                batch.update(clause_targets(self.clause_index[index], self.clause_labels, self.clause_starts,
+                                            self.clause_fillers))
         if self.cadence is not None:
             batch["cadence"] = self.cadence[index]
             batch["clock"] = clock_features(self.cadence[index], self.clock_phase[index])
@@ -93,7 +95,8 @@ class MotionRows:
                           None if self.clock_phase is None else self.clock_phase[idx],
                           None if self.wordings is None else self.wordings.select(idx),
                           None if self.events is None else self.events[idx], self.fps,
-                          clause_labels=self.clause_labels, clause_starts=self.clause_starts)
+                          clause_labels=self.clause_labels, clause_starts=self.clause_starts,
+                          clause_fillers=self.clause_fillers)
 
 
 @dataclass
@@ -107,6 +110,7 @@ class Wordings:
     clause_index: Optional[torch.Tensor] = None  # (R, W, K) rows of ``clause_table``, -1 past a sentence's clauses
     clause_labels: Optional[torch.Tensor] = None  # (V,) the action each distinct clause names, -1 unknown
     clause_starts: Optional[torch.Tensor] = None  # (V,) where the next actor starts (:attr:`MotionRows.clause_starts`)
+    clause_fillers: Optional[torch.Tensor] = None  # (V,) which clauses name no action (:attr:`MotionRows.clause_fillers`)
 
     def batch(self, index: torch.Tensor, wording: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Sentence (and clause) vectors of rows ``index`` in wordings ``wording`` (both ``(B,)``)."""
@@ -114,20 +118,21 @@ class Wordings:
         if self.clause_index is not None:
             chosen = self.clause_index[index, wording]
             out["clause_embeddings"], out["clause_mask"] = gather_clauses(self.clause_table, chosen)
-            out.update(clause_targets(chosen, self.clause_labels, self.clause_starts))
+            out.update(clause_targets(chosen, self.clause_labels, self.clause_starts, self.clause_fillers))
         return out
 
     def select(self, idx: torch.Tensor) -> "Wordings":
         return Wordings(self.table, self.index[idx], self.clause_table,
                         None if self.clause_index is None else self.clause_index[idx], self.clause_labels,
-                        self.clause_starts)
+                        self.clause_starts, self.clause_fillers)
 
 
 def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[str]], encoder,
                    max_clauses: int, named: Optional[Dict[str, str]] = None,
-                   starts: Optional[Dict[str, bool]] = None) -> Wordings:
+                   starts: Optional[Dict[str, bool]] = None, fillers: Optional[Dict[str, bool]] = None) -> Wordings:
     """:class:`Wordings` of rows with ``texts`` and their ``paraphrases``, each distinct sentence encoded once;
-    ``named`` (:func:`clause_action_labels`) and ``starts`` (:func:`clause_start_labels`) also label their clauses."""
+    ``named`` (:func:`clause_action_labels`), ``starts`` (:func:`clause_start_labels`) and ``fillers``
+    (:func:`clause_filler_labels`) also label their clauses."""
     width = 1 + max(len(p) for p in paraphrases)
     per_row = [[t, *p, *([t] * (width - 1 - len(p)))] for t, p in zip(texts, paraphrases)]
     distinct, table, index = embed_table(root, [sentence for row in per_row for sentence in row], encoder)
@@ -137,7 +142,8 @@ def embed_wordings(root, texts: Sequence[str], paraphrases: Sequence[Sequence[st
     clause_index, clause_table, clauses = embed_clauses(root, distinct, encoder, max_clauses)
     labels = None if named is None else label_clauses(clauses, named)
     return Wordings(table, index, clause_table, clause_index[index], labels,
-                    None if starts is None else label_starts(clauses, starts))
+                    None if starts is None else label_flags(clauses, starts),
+                    None if fillers is None else label_flags(clauses, fillers))
 
 
 def embedding_cache_path(root: Path, identity: str) -> Path:
@@ -170,7 +176,8 @@ def embed_clauses(root, texts: Sequence[str], encoder,
     return index, embed_texts(root, distinct, encoder), distinct
 
 
-def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, str]:
+def clause_action_labels(scenes: Sequence[Dict], max_clauses: int,
+                         fillers: Collection[str] = ()) -> Dict[str, str]:
     """The action each clause of the scenes' sentences names, where a sentence lines up with its plan.
 
     A scene's clauses (:func:`..inference.clauses.split_clauses`) line up with what its text says (``words``:
@@ -179,7 +186,9 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
     man waves, a woman claps"). Other sentences teach nothing here (one clause for two parts: "Two people
     playing catch"), and a clause left in a scene whose text does not say its action (a filler cut off at a
     comma, "In this clip"; "A guy" of "A guy and a lady jump", cut at its "and") is left out. A scene's
-    ``paraphrases`` (``stick-gen data --paraphrases``) say what its text says and are read alike.
+    ``paraphrases`` (``stick-gen data --paraphrases``) say what its text says and are read alike. Clauses in
+    ``fillers`` (:func:`clause_filler_labels`) are passed over when lining a sentence up ("In this clip, a
+    man waves, then sits down" then lines up with its two actions).
 
     >>> wave_sit = {"text": "A man waves, then sits down", "words": [{"segments": [{"action": "wave"},
     ...                                                                           {"action": "sit_down"}]}]}
@@ -188,7 +197,7 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
     """
     labels: Dict[str, str] = {}
     clashing = set()
-    said = _sentences(scenes, max_clauses)
+    said = _sentences(scenes, max_clauses, fillers)
     for clauses, parts, owners in said:
         if owners is None:
             continue
@@ -202,17 +211,19 @@ def clause_action_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, 
     return {clause: action for clause, action in labels.items() if clause not in clashing}
 
 
-def _sentences(scenes: Sequence[Dict], max_clauses: int) -> List[Tuple[List[str], List[List[str]], Optional[List[int]]]]:
+def _sentences(scenes: Sequence[Dict], max_clauses: int,
+               fillers: Collection[str] = ()) -> List[Tuple[List[str], List[List[str]], Optional[List[int]]]]:
     """Every sentence of ``scenes`` (texts and paraphrases, which say what the text says) as ``(clauses, each
-    actor's actions, owners)``; ``owners`` gives each clause's actor where the clauses line up with the plan
-    (-1: every actor's, when all actors do the same) and is None where they do not."""
+    actor's actions, owners)``, the clauses in ``fillers`` left out; ``owners`` gives each clause's actor where
+    the clauses line up with the plan (-1: every actor's, when all actors do the same) and is None where they
+    do not."""
     from ..inference.clauses import split_clauses
 
     said = []
     for scene in scenes:
         parts = [[segment["action"] for segment in actor["segments"]] for actor in scene.get("words") or ()]
         for text in (scene["text"], *scene.get("paraphrases", ())):
-            clauses = split_clauses(text, max_clauses)
+            clauses = [c for c in split_clauses(text, max_clauses) if c not in fillers]
             owners = None
             if parts and all(p == parts[0] for p in parts):  # every actor does the same: one clause per action
                 owners = [-1] * len(parts[0]) if len(parts[0]) == len(clauses) else None
@@ -223,13 +234,14 @@ def _sentences(scenes: Sequence[Dict], max_clauses: int) -> List[Tuple[List[str]
     return said
 
 
-def clause_start_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, bool]:
+def clause_start_labels(scenes: Sequence[Dict], max_clauses: int, fillers: Collection[str] = ()) -> Dict[str, bool]:
     """Whether each clause of the scenes' sentences (after the first) is where the next actor starts.
 
     Read from the sentences whose clauses line up with their plan (:func:`clause_action_labels`): in "A man
     waves, then sits, while a woman claps" the third clause starts the second actor and the second does not;
     in "Two friends wave, then sit down" (every actor does the same) no clause starts another. A clause
     that is a start in one sentence and not in another is left out, as is every sentence's first clause.
+    Clauses in ``fillers`` are passed over (the first clause is then the first one that names an action).
 
     >>> two = {"text": "A man waves, then sits, while a woman claps",
     ...        "words": [{"segments": [{"action": "wave"}, {"action": "sit_down"}]},
@@ -239,7 +251,7 @@ def clause_start_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, b
     """
     starts: Dict[str, bool] = {}
     clashing = set()
-    for clauses, _, owners in _sentences(scenes, max_clauses):
+    for clauses, _, owners in _sentences(scenes, max_clauses, fillers):
         if owners is None:
             continue
         for k in range(1, len(clauses)):
@@ -249,26 +261,54 @@ def clause_start_labels(scenes: Sequence[Dict], max_clauses: int) -> Dict[str, b
     return {clause: new for clause, new in starts.items() if clause not in clashing}
 
 
-def label_starts(clauses: Sequence[str], starts: Dict[str, bool]) -> torch.Tensor:
-    """``(len(clauses),)`` 1 where :func:`clause_start_labels`' answer ``starts`` says a clause starts the next
-    actor, 0 where it says not, -1 where unknown.
+def clause_filler_labels(scenes: Sequence[Dict], max_clauses: int, min_sentences: int = 3) -> Dict[str, bool]:
+    """Whether each clause of the scenes' sentences names no action (a filler).
 
-    >>> label_starts(["while a woman claps", "then sits", "In this clip"],
-    ...              {"while a woman claps": True, "then sits": False}).tolist()
+    A clause that stands in at least ``min_sentences`` sentences whose scenes have no action in common is a
+    filler ("In this clip", "A guy" of "A guy and a lady jump", "and down" of "jumps up and down"); one whose
+    scenes all share an action, or that a sentence lined up with its plan names (:func:`clause_action_labels`),
+    is not. Rarer clauses are left out.
+
+    >>> scene = lambda text, action: {"text": text, "words": [{"segments": [{"action": action}]}]}
+    >>> scenes = [scene("In this clip, a man waves", "wave"), scene("In this clip, a man claps", "clap"),
+    ...           scene("In this clip, someone bows", "bow")]
+    >>> clause_filler_labels(scenes, 8)  # once "In this clip" is passed over, the rest line up with the plans
+    {'In this clip': True, 'a man waves': False, 'a man claps': False, 'someone bows': False}
+    """
+    shared: Dict[str, set] = {}
+    seen: Dict[str, int] = {}
+    for clauses, parts, _ in _sentences(scenes, max_clauses):
+        actions = {action for p in parts for action in p}
+        for clause in clauses:
+            seen[clause] = seen.get(clause, 0) + 1
+            shared[clause] = actions if clause not in shared else shared[clause] & actions
+    flags = {clause: not shared[clause] for clause, count in seen.items() if count >= min_sentences}
+    fillers = {clause for clause, filler in flags.items() if filler}
+    for clause in clause_action_labels(scenes, max_clauses, fillers):
+        flags.setdefault(clause, False)
+    return flags
+
+
+def label_flags(clauses: Sequence[str], flags: Dict[str, bool]) -> torch.Tensor:
+    """``(len(clauses),)`` 1 where ``flags`` (:func:`clause_start_labels`, :func:`clause_filler_labels`) says
+    yes of a clause, 0 where it says no, -1 where it says nothing.
+
+    >>> label_flags(["while a woman claps", "then sits", "In this clip"],
+    ...             {"while a woman claps": True, "then sits": False}).tolist()
     [1, 0, -1]
     """
-    return torch.tensor([int(starts[c]) if c in starts else -1 for c in clauses], dtype=torch.long)
+    return torch.tensor([int(flags[c]) if c in flags else -1 for c in clauses], dtype=torch.long)
 
 
-def clause_targets(index: torch.Tensor, labels: Optional[torch.Tensor],
-                   starts: Optional[torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """The batch's per-clause targets of prompts ``index`` (P, K): ``clause_labels`` (:func:`label_clauses`) and
-    ``clause_starts`` (:func:`label_starts`), each where known (-1 elsewhere and past a prompt's clauses)."""
+def clause_targets(index: torch.Tensor, labels: Optional[torch.Tensor], starts: Optional[torch.Tensor],
+                   fillers: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+    """The batch's per-clause targets of prompts ``index`` (P, K): ``clause_labels`` (:func:`label_clauses`),
+    ``clause_starts`` and ``clause_fillers`` (:func:`label_flags`), each where known (-1 elsewhere and past a
+    prompt's clauses)."""
     out = {}
-    if labels is not None:
-        out["clause_labels"] = clause_label_rows(labels, index)
-    if starts is not None:
-        out["clause_starts"] = clause_label_rows(starts, index)
+    for key, values in (("clause_labels", labels), ("clause_starts", starts), ("clause_fillers", fillers)):
+        if values is not None:
+            out[key] = clause_label_rows(values, index)
     return out
 
 
@@ -296,7 +336,8 @@ def clause_label_rows(labels: torch.Tensor, index: torch.Tensor) -> torch.Tensor
 
 def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequence[str]] = None,
               max_clauses: int = 0, clock: bool = False, wordings: bool = False, layout: str = "hip",
-              events: bool = False, clause_labels: bool = False, clause_starts: bool = False) -> MotionRows:
+              events: bool = False, clause_labels: bool = False, clause_starts: bool = False,
+              clause_fillers: bool = False) -> MotionRows:
     """Load ``split`` of the dataset at ``root`` with its texts encoded (cached beside the data).
 
     ``max_clauses`` > 0 also encodes each text's clauses (the model's ``max_clauses``); ``clock``
@@ -307,7 +348,9 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
     every row's key moments (:func:`..model.clock.key_moments`). ``clause_labels`` (with ``max_clauses``)
     also gives every distinct clause the action it names (:func:`clause_action_labels`), which a
     ``clause_actions`` model's clause classifier learns from; ``clause_starts`` whether the next actor starts
-    there (:func:`clause_start_labels`), which a ``clause_starts`` model learns from.
+    there (:func:`clause_start_labels`), which a ``clause_starts`` model learns from; ``clause_fillers`` which
+    clauses name no action (:func:`clause_filler_labels`), which a ``clause_fillers`` model learns from and
+    the other labels then pass over.
     """
     from ..data_gen.actions import ACTIONS
     from ..data_gen.dataset import MotionDataset
@@ -328,16 +371,22 @@ def load_rows(root, split: str, encoder, fps: int = 25, actions: Optional[Sequen
         poses=poses,
         fps=fps,
     )
-    named = clause_action_labels(dataset.scenes(), max_clauses) if clause_labels and max_clauses > 0 else None
-    starts = clause_start_labels(dataset.scenes(), max_clauses) if clause_starts and max_clauses > 0 else None
+    scenes = dataset.scenes()
+    flags = clause_filler_labels(scenes, max_clauses) if clause_fillers and max_clauses > 0 else None
+    passed = {clause for clause, filler in (flags or {}).items() if filler}
+    named = clause_action_labels(scenes, max_clauses, passed) if clause_labels and max_clauses > 0 else None
+    starts = clause_start_labels(scenes, max_clauses, passed) if clause_starts and max_clauses > 0 else None
     if max_clauses > 0:
         rows.clause_index, rows.clause_table, clauses = embed_clauses(root, rows.texts, encoder, max_clauses)
         if named is not None:
             rows.clause_labels = label_clauses(clauses, named)
         if starts is not None:
-            rows.clause_starts = label_starts(clauses, starts)
+            rows.clause_starts = label_flags(clauses, starts)
+        if flags is not None:
+            rows.clause_fillers = label_flags(clauses, flags)
     if wordings and any(dataset.paraphrases):
-        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named, starts)
+        rows.wordings = embed_wordings(root, rows.texts, dataset.paraphrases, encoder, max_clauses, named, starts,
+                                       flags)
     if clock:
         cadence, phase = motion_clock(rows.features, rows.actions, fps)
         rows.cadence, rows.clock_phase = torch.from_numpy(cadence), torch.from_numpy(phase)

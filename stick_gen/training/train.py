@@ -102,6 +102,20 @@ def flow_loss_weight(time: torch.Tensor, tilt: float) -> torch.Tensor:
     return 1 + tilt * (1 - 2 * time)
 
 
+def _clause_flag_loss(logits: Optional[torch.Tensor], labels: Optional[torch.Tensor], keep: Optional[torch.Tensor],
+                      like: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of per-clause ``logits`` (B, K) against ``labels`` (B, K; 1, 0, -1 unknown) on the rows
+    with text (``keep``): each row's mean over its known clauses, then a mean over every row. 0 (shaped like
+    ``like``) when the model or the batch has none."""
+    if logits is None or labels is None:
+        return like * 0
+    if keep is not None:
+        labels = labels.masked_fill(~keep[:, None], -1)
+    known = labels >= 0  # (B, K)
+    each = F.binary_cross_entropy_with_logits(logits.float(), labels.clamp_min(0).float(), reduction="none") * known
+    return (each.sum(dim=1) / known.sum(dim=1).clamp_min(1)).mean()
+
+
 def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: str = "regression"):
     """Weighted loss terms for one batch and the model's output; ``batch["features"]`` is normalised.
 
@@ -166,13 +180,9 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
                                reduction="none").view(labels.shape) * known
         # each row's mean over its known clauses, then a mean over every row (as `count` below)
         named = (each.sum(dim=1) / known.sum(dim=1).clamp_min(1)).mean()
-    starts = motion * 0
-    if out.start_logits is not None and "clause_starts" in batch:  # a clause_starts model: where the next actor starts
-        labels = batch["clause_starts"] if keep is None else batch["clause_starts"].masked_fill(~keep[:, None], -1)
-        known = labels >= 0  # (B, K)
-        each = F.binary_cross_entropy_with_logits(out.start_logits.float(), labels.clamp_min(0).float(),
-                                                  reduction="none") * known
-        starts = (each.sum(dim=1) / known.sum(dim=1).clamp_min(1)).mean()  # as `named` above
+    # a clause_starts / clause_fillers model: where the next actor starts, which clauses name no action
+    starts = _clause_flag_loss(out.start_logits, batch.get("clause_starts"), keep, motion)
+    fillers = _clause_flag_loss(out.filler_logits, batch.get("clause_fillers"), keep, motion)
     count_target = batch["num_actors"].clamp(1, out.count_logits.shape[-1]) - 1
     count_each = F.cross_entropy(out.count_logits.float(), count_target, reduction="none")
     # a mean over every row (text-dropped rows count 0), so that N processes average to the global batch's value
@@ -180,11 +190,11 @@ def compute_losses(model, batch: Dict[str, torch.Tensor], weights, objective: st
     total = (weights.motion * motion + weights.velocity * velocity + weights.trajectory * trajectory
              + weights.foot_contact * foot + weights.action * action + weights.count * count
              + weights.cadence * cadence + weights.clause_action * named + weights.event * event
-             + weights.limb_speed * limbs + weights.clause_start * starts)
+             + weights.limb_speed * limbs + weights.clause_start * starts + weights.clause_filler * fillers)
     parts = {"motion": motion, "velocity": velocity, "trajectory": trajectory, "foot_contact": foot,
              "limb_speed": limbs,
              "action": action, "count": count, "cadence": cadence, "clause_action": named,
-             "event": event, "clause_start": starts}
+             "event": event, "clause_start": starts, "clause_filler": fillers}
     return {"loss": total, **parts}, out
 
 
@@ -317,7 +327,8 @@ def model_rows(root: Path, split: str, encoder, model, config: TrainConfig, *,
                      max_clauses=model.config.get("max_clauses", 0), clock=bool(model.config.get("clock", False)),
                      wordings=wordings, layout=model.feature_layout, events=bool(model.config.get("events", False)),
                      clause_labels=bool(model.config.get("clause_actions", False)),
-                     clause_starts=bool(model.config.get("clause_starts", False)))
+                     clause_starts=bool(model.config.get("clause_starts", False)),
+                     clause_fillers=bool(model.config.get("clause_fillers", False)))
 
 
 def training_batch(rows: MotionRows, step: int, tc, *, objective: str, mean: torch.Tensor, std: torch.Tensor,
