@@ -181,6 +181,16 @@ def test_block_conditioning_starts_as_the_plain_stack_then_learns_to_steer_every
     assert torch.equal(loaded(text, z).motion, plain(text, z).motion)
 
 
+def _needs_clauses_and_loads_without(option: str, head: str, output: str, tmp_path) -> None:
+    """A clause classifier ``option`` needs clause input, and a model saved before the key existed loads
+    without it (no ``head``, ``output`` None)."""
+    with pytest.raises(ConfigError, match="max_clauses > 0"):
+        tiny_transformer(**{option: True, "max_clauses": 0})
+    loaded = reloaded_without(tiny_transformer(), option, tmp_path)  # saved before the key existed
+    assert getattr(loaded, option) is False and not hasattr(loaded, head)
+    assert getattr(loaded(torch.randn(1, 1024), torch.rand(1, 16)), output) is None
+
+
 def test_clause_actions_classify_each_clause_from_its_vector_alone_and_tell_every_token(tmp_path):
     model = tiny_transformer(clause_actions=True).train()
     assert model.config["clause_actions"] is True
@@ -205,12 +215,7 @@ def test_clause_actions_classify_each_clause_from_its_vector_alone_and_tell_ever
     out.motion.pow(2).mean().backward()
     assert float(model.action_in.weight.grad.abs().sum()) > 0
     assert model.clause_action_head[1].weight.grad is None
-    with pytest.raises(ConfigError, match="max_clauses > 0"):
-        tiny_transformer(clause_actions=True, max_clauses=0)
-    plain = tiny_transformer()
-    loaded = reloaded_without(plain, "clause_actions", tmp_path)  # saved before the key existed
-    assert loaded.clause_actions is False and not hasattr(loaded, "clause_action_head")
-    assert loaded(text, z).clause_action_logits is None
+    _needs_clauses_and_loads_without("clause_actions", "clause_action_head", "clause_action_logits", tmp_path)
 
 
 def test_clause_weights_lay_clauses_along_the_clip_in_order():
@@ -292,12 +297,7 @@ def test_clause_starts_classify_each_clause_from_its_vector_alone_and_place_each
     out = model(text, z, slot, count, clause_embeddings=clauses, clause_mask=mask)
     out.start_logits.sum().backward()
     assert float(model.clause_start_head[1].weight.grad.abs().sum()) > 0
-    with pytest.raises(ConfigError, match="max_clauses > 0"):
-        tiny_transformer(clause_starts=True, max_clauses=0)
-    plain = tiny_transformer()
-    loaded = reloaded_without(plain, "clause_starts", tmp_path)  # saved before the key existed
-    assert loaded.clause_starts is False and not hasattr(loaded, "clause_start_head")
-    assert loaded(text, z).start_logits is None
+    _needs_clauses_and_loads_without("clause_starts", "clause_start_head", "start_logits", tmp_path)
 
 
 def test_clauses_that_name_no_action_are_left_out_of_the_layout(tmp_path):
@@ -328,11 +328,7 @@ def test_clauses_that_name_no_action_are_left_out_of_the_layout(tmp_path):
     out = model(text, z, clause_embeddings=clauses, clause_mask=three)
     out.motion.pow(2).mean().backward()
     assert model.clause_filler_head[1].weight.grad is None  # only the filler labels train it
-    with pytest.raises(ConfigError, match="max_clauses > 0"):
-        tiny_transformer(clause_fillers=True, max_clauses=0)
-    loaded = reloaded_without(tiny_transformer(), "clause_fillers", tmp_path)  # saved before the key existed
-    assert loaded.clause_fillers is False and not hasattr(loaded, "clause_filler_head")
-    assert loaded(text, z).filler_logits is None
+    _needs_clauses_and_loads_without("clause_fillers", "clause_filler_head", "filler_logits", tmp_path)
 
 
 def test_clauses_in_another_order_give_another_motion(tiny_model):

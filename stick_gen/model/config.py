@@ -152,15 +152,10 @@ class ModelConfig(Mapping):
         types = _field_types()
         for f in fields(self):
             _check_value(f.name, getattr(self, f.name), types[f.name], f.metadata.get("bounds", DEFAULT_BOUNDS))
-        if self.clause_actions and self.max_clauses == 0:
-            raise ConfigError("clause_actions=True reads the prompt's clauses: give max_clauses > 0 "
-                              "(or set clause_actions: false)")
-        if self.clause_fillers and self.max_clauses == 0:
-            raise ConfigError("clause_fillers=True reads the prompt's clauses: give max_clauses > 0 "
-                              "(or set clause_fillers: false)")
-        if self.clause_starts and self.max_clauses == 0:
-            raise ConfigError("clause_starts=True reads the prompt's clauses: give max_clauses > 0 "
-                              "(or set clause_starts: false)")
+        for option in ("clause_actions", "clause_fillers", "clause_starts"):  # each a classifier of the clauses
+            if getattr(self, option) and self.max_clauses == 0:
+                raise ConfigError(f"{option}=True reads the prompt's clauses: give max_clauses > 0 "
+                                  f"(or set {option}: false)")
         if self.d_model % self.nhead:
             raise ConfigError(f"d_model={self.d_model} is not divisible by nhead={self.nhead}")
         if self.max_frames % self.frames_per_token:
